@@ -1,0 +1,195 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..xmldirect import (
+    DirectoClient,
+    DirectoError,
+    DirectoNotActivated,
+    DirectoTransientError,
+    DirectoUnauthorized,
+    validate_url,
+)
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+# A read that matches nothing: proves the key and the component without moving data.
+CONNECTION_PROBE_CODE = "__DIRECTO_CONNECTOR_PROBE__"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    directo_token = fields.Char(
+        string="XML Direct Key",
+        groups="base.group_system",
+        copy=False,
+        help="The key from the integration user's employee card in Directo "
+        "(Admin tab, XML interfaces). Treated as a password.",
+    )
+    directo_url = fields.Char(
+        string="Directo Endpoint",
+        default=DEFAULT_DIRECTO_URL,
+        required=True,
+        help="XML Direct endpoint. Plain http is only accepted for this machine "
+        "(loopback), e.g. the Directo sandbox.",
+    )
+    directo_routing = fields.Selection(
+        [
+            ("both", "Query string and body"),
+            ("query", "Query string"),
+            ("body", "Body"),
+        ],
+        string="Directo Parameter Routing",
+        default="both",
+        required=True,
+        help="Where get/put/what and filters are sent. Directo's documentation and "
+        "known clients disagree; 'both' works with either router.",
+    )
+    directo_invoice_export = fields.Boolean(
+        string="Export Invoices to Directo",
+        help="Allow customer invoices of this company to be exported to Directo.",
+    )
+    directo_auto_confirm = fields.Boolean(
+        string="Confirm Invoices in Directo Automatically",
+        help="When on, exported invoices are confirmed (booked) in Directo. When off they "
+        "are created as drafts there and can still be re-sent.",
+    )
+    directo_connection_state = fields.Selection(
+        [
+            ("not_connected", "Not connected"),
+            ("connected", "Connected"),
+            ("failed", "Connection failed"),
+        ],
+        default="not_connected",
+        required=True,
+        copy=False,
+        readonly=True,
+    )
+    directo_connection_checked_at = fields.Datetime(
+        string="Directo Last Check", copy=False, readonly=True
+    )
+    directo_connection_message = fields.Text(
+        string="Directo Connection Diagnosis", copy=False, readonly=True
+    )
+
+    @api.constrains("directo_url")
+    def _check_directo_url(self):
+        for company in self:
+            try:
+                validate_url(company.directo_url)
+            except ValueError as error:
+                raise ValidationError(
+                    _("Directo endpoint of %(company)s: %(error)s", company=company.name, error=error)
+                ) from error
+
+    def _directo_client(self):
+        """An XML Direct client for this company; every call is logged as an exchange."""
+        self.ensure_one()
+        token = self.sudo().directo_token
+        if not token:
+            raise UserError(
+                _(
+                    "%(company)s has no Directo XML Direct key. "
+                    "Paste it in Settings > Invoicing > Directo and click Connect.",
+                    company=self.name,
+                )
+            )
+        exchanges = self.env["directo.exchange"]
+
+        def log_exchange(exchange):
+            exchanges._log_exchange(self, exchange, token)
+
+        return DirectoClient(
+            self.directo_url,
+            token,
+            routing=self.directo_routing,
+            on_exchange=log_exchange,
+        )
+
+    def _directo_diagnose(self, error, trimmed):
+        """A sentence an admin can act on, for a failed connection check."""
+        if isinstance(error, DirectoNotActivated):
+            return _(
+                "Directo accepted the key but the XML Direct feeds are not activated for it "
+                "(%(detail)s). Ask Directo to activate the three feed directions: "
+                "Customers out, Invoices in and Articles out.",
+                detail=error,
+            )
+        if isinstance(error, DirectoUnauthorized):
+            causes = _(
+                "Directo rejected the key (Type 5, Unauthorized). Almost always one of:\n"
+                "- the key has leading or trailing whitespace: copy it again from the Admin "
+                "tab of the integration user's employee card in Directo;\n"
+                "- the key belongs to a different Directo company than the one you want "
+                "to connect;\n"
+                "- the key was revoked or XML Direct is not active: ask your Directo "
+                "administrator."
+            )
+            if trimmed:
+                causes = _(
+                    "The key had whitespace around it; it was removed and the key tried "
+                    "again.\n"
+                ) + causes
+            return causes
+        if isinstance(error, DirectoTransientError):
+            return _(
+                "Directo could not be reached (network, TLS or timeout problem). "
+                "Check the endpoint and this server's internet access, then try again in a "
+                "minute.\nTechnical detail: %(detail)s",
+                detail=error,
+            )
+        return _("Directo answered with an error: %(detail)s", detail=error)
+
+    def action_directo_connect(self):
+        """Trim the key, check it with a real read and record the diagnosis."""
+        self.ensure_one()
+        raw_token = self.sudo().directo_token or ""
+        token = raw_token.strip()
+        if not token:
+            raise UserError(_("Paste the XML Direct key from Directo first, then click Connect."))
+        trimmed = token != raw_token
+        if trimmed:
+            self.sudo().directo_token = token
+        client = self._directo_client()
+        try:
+            client.check_connection()
+            # Articles out is a separate feed direction: check it too, equally cheaply.
+            for _item in client.iter_items(code=CONNECTION_PROBE_CODE):
+                break
+        except DirectoError as error:
+            state = "failed"
+            message = self._directo_diagnose(error, trimmed)
+            _logger.info("Directo connection check failed for company %s: %s", self.id, type(error).__name__)
+        else:
+            state = "connected"
+            message = _("Connected to Directo. Clients and articles can be read.")
+            if trimmed:
+                message += "\n" + _("Whitespace around the pasted key was removed.")
+        self.write(
+            {
+                "directo_connection_state": state,
+                "directo_connection_checked_at": fields.Datetime.now(),
+                "directo_connection_message": message,
+            }
+        )
+        if state == "connected":
+            self._directo_after_connect()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Directo"),
+                "message": message,
+                "type": "success" if state == "connected" else "danger",
+                "sticky": state != "connected",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _directo_after_connect(self):
+        """Hook run after a successful Connect (the client import starts from here)."""
+        return True

@@ -1,0 +1,55 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    directo_code = fields.Char(
+        string="Directo Client Code",
+        copy=False,
+        index="btree_not_null",
+        help="Client code in Directo: the key that links this client to Directo.",
+    )
+    directo_default_resource_id = fields.Many2one(
+        "res.users",
+        string="Default Resource",
+        help="Team member sent to Directo as object/salesman code on invoice rows that have "
+        "no resource of their own.",
+    )
+    directo_default_resource_is_user = fields.Boolean(
+        string="Default Resource: Default User",
+        help="When a row has no resource and no default resource is set, use the client's "
+        "salesperson (default user) as the row's resource.",
+    )
+
+    @api.constrains("directo_code", "company_id", "parent_id", "is_company")
+    def _check_directo_code_unique(self):
+        for partner in self.filtered(lambda p: p.directo_code and not p.parent_id):
+            clash = self.search(
+                [
+                    ("id", "!=", partner.id),
+                    ("directo_code", "=", partner.directo_code),
+                    ("parent_id", "=", False),
+                    ("company_id", "in", [partner.company_id.id, False]),
+                ],
+                limit=1,
+            )
+            if clash:
+                raise ValidationError(
+                    _(
+                        "Directo client code %(code)s of %(partner)s is already used by "
+                        "%(other)s. Each client code links one client.",
+                        code=partner.directo_code,
+                        partner=partner.display_name,
+                        other=clash.display_name,
+                    )
+                )
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + [
+            "directo_default_resource_id",
+            "directo_default_resource_is_user",
+        ]

@@ -1,0 +1,141 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import socket
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import SANDBOX_TOKEN, DirectoTransactionCase
+
+
+def _closed_loopback_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestDirectoConnection(DirectoTransactionCase):
+    def _exchanges(self):
+        return self.env["directo.exchange"].search(
+            [("company_id", "=", self.company.id)], order="id"
+        )
+
+    def test_connect_success(self):
+        before = len(self._exchanges())
+        action = self.company.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertTrue(self.company.directo_connection_checked_at)
+        self.assertEqual(action["params"]["type"], "success")
+        exchanges = self._exchanges()[before:]
+        self.assertEqual(set(exchanges.mapped("component")), {"customer", "item"})
+        self.assertTrue(all(exchanges.mapped("success")))
+        for exchange in exchanges:
+            self.assertEqual(exchange.operation, "get")
+            self.assertNotIn(SANDBOX_TOKEN, exchange.request_body or "")
+            self.assertNotIn(SANDBOX_TOKEN, exchange.request_params or "")
+            self.assertNotIn(SANDBOX_TOKEN, exchange.url or "")
+            self.assertIn("***", exchange.request_body)
+
+    def test_connect_trims_whitespace_and_reports_it(self):
+        self.company.sudo().directo_token = "  %s\n" % SANDBOX_TOKEN
+        action = self.company.action_directo_connect()
+        self.assertEqual(self.company.sudo().directo_token, SANDBOX_TOKEN)
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertIn("Whitespace", action["params"]["message"])
+
+    def test_connect_trimmed_key_still_rejected(self):
+        self.company.sudo().directo_token = " NOT-A-REAL-KEY "
+        self.company.action_directo_connect()
+        self.assertEqual(self.company.sudo().directo_token, "NOT-A-REAL-KEY")
+        self.assertEqual(self.company.directo_connection_state, "failed")
+        message = self.company.directo_connection_message
+        self.assertIn("Type 5", message)
+        self.assertIn("whitespace around it; it was removed", message)
+        self.assertIn("different Directo company", message)
+        self.assertIn("revoked", message)
+        failed = self._exchanges().filtered(lambda e: not e.success)
+        self.assertTrue(failed)
+        self.assertNotIn("NOT-A-REAL-KEY", failed[-1].request_body)
+
+    def test_connect_wrong_key(self):
+        self.company.sudo().directo_token = "WRONG-KEY"
+        action = self.company.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "failed")
+        self.assertEqual(action["params"]["type"], "danger")
+        message = self.company.directo_connection_message
+        self.assertIn("Type 5", message)
+        self.assertNotIn("whitespace around it", message)
+
+    def test_connect_component_not_activated(self):
+        self.company.sudo().directo_token = self.sandbox_token_without_reads
+        self.company.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "failed")
+        message = self.company.directo_connection_message
+        self.assertIn("not activated", message)
+        self.assertIn("Customers out, Invoices in and Articles out", message)
+
+    def test_connect_unreachable_host(self):
+        port = _closed_loopback_port()
+        self.company.directo_url = "http://127.0.0.1:%s/xmlcore/cap_xml_direct/xmlcore.asp" % port
+        self.company.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "failed")
+        message = self.company.directo_connection_message
+        self.assertIn("could not be reached", message)
+        self.assertIn("Technical detail", message)
+        exchange = self._exchanges()[-1]
+        self.assertFalse(exchange.success)
+        self.assertTrue(exchange.error_message)
+
+    def test_connect_without_key(self):
+        self.company.sudo().directo_token = "   "
+        with self.assertRaises(UserError):
+            self.company.action_directo_connect()
+
+    def test_plain_http_refused_except_loopback(self):
+        with self.assertRaises(ValidationError):
+            self.company.directo_url = "http://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+        self.company.directo_url = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+        self.company.directo_url = "http://localhost:8800/xmlcore/cap_xml_direct/xmlcore.asp"
+
+    def test_non_admin_cannot_read_key(self):
+        accountant = new_test_user(
+            self.env,
+            login="directo_accountant",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        company = self.company.with_user(accountant)
+        with self.assertRaises(AccessError):
+            company.read(["directo_token"])
+        self.assertNotIn("directo_token", company.fields_get())
+        # Admins can.
+        admin = new_test_user(
+            self.env, login="directo_admin", groups="base.group_system", company_id=self.company.id
+        )
+        self.assertEqual(
+            self.company.with_user(admin).read(["directo_token"])[0]["directo_token"],
+            SANDBOX_TOKEN,
+        )
+
+    def test_connect_from_settings(self):
+        settings = Form(self.env["res.config.settings"])
+        settings.directo_token = " %s " % SANDBOX_TOKEN
+        record = settings.save()
+        record.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertEqual(self.company.sudo().directo_token, SANDBOX_TOKEN)
+
+    def test_exchange_cleanup(self):
+        self.company.action_directo_connect()
+        exchanges = self._exchanges()
+        self.assertTrue(exchanges)
+        self.env.cr.execute(
+            "UPDATE directo_exchange SET create_date = now() - interval '100 days' WHERE id IN %s",
+            [tuple(exchanges.ids)],
+        )
+        self.company.action_directo_connect()
+        recent = self._exchanges() - exchanges
+        removed = self.env["directo.exchange"]._cron_cleanup_exchanges()
+        self.assertGreaterEqual(removed, len(exchanges))
+        self.assertFalse(exchanges.exists())
+        self.assertEqual(recent.exists(), recent)
