@@ -1,0 +1,545 @@
+"""HTTP client for Directo XML Direct (``cap_xml_direct``).
+
+Design notes (why):
+
+* POST, form-urlencoded UTF-8, ``token`` only ever in the body: tokens in URLs end up in
+  proxy and server logs.
+* Routing parameters (``get``/``put``, ``what``, filters, transport parameters) go in the
+  query string and/or the body (``routing``); the reference recommends both, because one
+  client saw ``Invalid url given`` with body-only routing while the wiki shows body-only.
+* Reads are streamed into a :class:`tempfile.SpooledTemporaryFile` and parsed
+  incrementally, so a full customer register never sits in memory as a tree.
+* Every call reports an :class:`Exchange` (token redacted) to ``on_exchange`` - success
+  or failure - because "sent but never arrived" problems can only be debugged from logs.
+* Redirects are not followed: a 307/308 would re-post the token to another host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+from urllib.parse import quote_plus, urlencode, urlsplit
+
+import requests
+from urllib3.exceptions import ReadTimeoutError
+
+from . import codec
+from .codec import Contact, Customer, InvoicePayload, Item, PutResult, Receipt
+from .errors import (
+    DirectoError,
+    DirectoProtocolError,
+    DirectoRoutingError,
+    DirectoTimeout,
+    DirectoTransientError,
+    batch_error,
+)
+
+__all__ = [
+    "CONNECTION_CHECK_CODE",
+    "DEFAULT_MAX_REQUEST_BYTES",
+    "DEFAULT_URL",
+    "DirectoClient",
+    "Exchange",
+    "is_url_allowed",
+    "validate_url",
+]
+
+DEFAULT_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+#: Directo allows at most 19 MB per POST; keep a 1 MiB margin for headers/query and
+#: for the MB-vs-MiB ambiguity (18 MiB < 19,000,000 bytes).
+DEFAULT_MAX_REQUEST_BYTES = 19 * 1024 * 1024 - 1024 * 1024
+#: Customer code used by :meth:`DirectoClient.check_connection` (cannot exist: > 32 chars
+#: would be rejected, so it stays within 32 but uses characters nobody uses in codes).
+CONNECTION_CHECK_CODE = "~odoo-connection-check~"
+_logger = logging.getLogger(__name__)
+_SPOOL_MEMORY = 4 * 1024 * 1024  # keep up to 4 MB of an answer in memory, then disk
+_CHUNK = 64 * 1024
+_ROUTINGS = ("both", "query", "body")
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_url_allowed(url: str) -> bool:
+    """True for ``https://`` URLs, and for ``http://`` only on loopback (sandbox)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and _is_loopback(host)
+
+
+def validate_url(url: str) -> str:
+    """Return the stripped URL or raise ``ValueError`` explaining what is wrong."""
+    cleaned = (url or "").strip()
+    if not cleaned:
+        raise ValueError("The Directo URL is empty.")
+    if is_url_allowed(cleaned):
+        return cleaned
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        raise ValueError(f"The Directo URL {cleaned!r} is not a valid URL.") from None
+    if parts.scheme == "http":
+        raise ValueError(
+            f"Refusing plain http:// for {parts.hostname}: the XML Direct key would travel "
+            "unencrypted. Use https:// (plain http is only allowed for a local sandbox on "
+            "127.0.0.1 / ::1 / localhost)."
+        )
+    raise ValueError(
+        f"The Directo URL {cleaned!r} must start with https:// and name a host, e.g. {DEFAULT_URL}"
+    )
+
+
+@dataclass
+class Exchange:
+    """One HTTP round trip, safe to store: the token is never part of it."""
+
+    component: str
+    operation: str
+    url: str
+    params: dict[str, str]
+    request_body: str
+    response_body: bytes | None = None
+    http_status: int | None = None
+    outcome: str = "ok"
+    error: str | None = None
+    duration_ms: int = 0
+    documents: int = 0
+    #: Bytes of the answer (also when ``response_body`` is truncated / not kept).
+    response_size: int = 0
+    #: Per-document results of a put (empty for reads).
+    results: list[PutResult] = field(default_factory=list)
+
+
+class _Spool:
+    """An answer body spooled to memory/disk, plus its size."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115
+        self.size = 0
+
+    def read_all(self, limit: int | None = None) -> bytes:
+        pos = self.file.tell()
+        self.file.seek(0)
+        data = self.file.read(limit if limit is not None else -1)
+        self.file.seek(pos)
+        return data
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class DirectoClient:
+    """Client for one Directo database (one XML Direct token).
+
+    Thread-safety: share one client per thread (``requests.Session`` is not guaranteed
+    thread-safe). All network failures surface as :class:`~.errors.DirectoError`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        routing: str = "both",
+        connect_timeout: float = 10.0,
+        read_timeout: float = 60.0,
+        session: requests.Session | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        exchange_body_limit: int | None = None,
+    ) -> None:
+        self.url = validate_url(url)
+        if routing not in _ROUTINGS:
+            raise ValueError(f"routing must be one of {_ROUTINGS}, got {routing!r}")
+        # The token is sent exactly as given: trimming/reporting is the caller's job.
+        self._token = token
+        self.routing = routing
+        self.timeout = (float(connect_timeout), float(read_timeout))
+        self.session = session or requests.Session()
+        self.on_exchange = on_exchange
+        self.max_request_bytes = int(max_request_bytes)
+        #: Keep at most this many bytes of each answer in ``Exchange.response_body``.
+        self.exchange_body_limit = exchange_body_limit
+
+    def __repr__(self) -> str:  # never show the token
+        return f"DirectoClient(url={self.url!r}, routing={self.routing!r})"
+
+    # ------------------------------------------------------------------ helpers
+
+    def _scrub(self, text: str) -> str:
+        if self._token and len(self._token) >= 4:
+            text = text.replace(self._token, "***")
+            quoted = quote_plus(self._token)
+            if quoted != self._token:
+                text = text.replace(quoted, "***")
+        return text
+
+    def _scrub_bytes(self, data: bytes) -> bytes:
+        if self._token and len(self._token) >= 4:
+            data = data.replace(self._token.encode("utf-8", "replace"), b"***")
+        return data
+
+    def _route(self, routing_params: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """Split routing params into (query, body-without-token) per ``self.routing``."""
+        query = dict(routing_params) if self.routing in ("both", "query") else {}
+        body = dict(routing_params) if self.routing in ("both", "body") else {}
+        return query, body
+
+    def _form(self, body: dict[str, str], xmldata: str | None) -> bytes:
+        fields: list[tuple[str, str]] = [("token", self._token), *body.items()]
+        if xmldata is not None:
+            fields.append(("xmldata", xmldata))
+        return urlencode(fields, encoding="utf-8").encode("ascii")
+
+    @staticmethod
+    def _readable_body(body: dict[str, str], xmldata: str | None) -> str:
+        parts = ["token=***"] + [f"{k}={quote_plus(str(v))}" for k, v in body.items()]
+        if xmldata is not None:
+            parts.append(f"xmldata={xmldata}")
+        return "&".join(parts)
+
+    def _emit(self, exchange: Exchange) -> None:
+        if self.on_exchange is not None:
+            # A broken logger must not turn a booked invoice into an "error".
+            try:
+                self.on_exchange(exchange)
+            except Exception:
+                _logger.exception("on_exchange callback failed for %s", exchange.component)
+
+    def _map_request_exception(self, exc: Exception) -> DirectoError:
+        msg = self._scrub(str(exc))
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            # Never reached Directo: nothing was processed, plain transient.
+            return DirectoTransientError(f"Could not connect to Directo in time: {msg}")
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return DirectoTimeout(
+                f"No answer within {self.timeout[1]:g} s; the request may have been processed"
+            )
+        if isinstance(exc, requests.exceptions.SSLError):
+            return DirectoProtocolError(f"TLS/certificate problem talking to Directo: {msg}")
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            # requests wraps read timeouts that happen while streaming the body.
+            if "read timed out" in msg.lower() or any(
+                isinstance(arg, ReadTimeoutError) for arg in exc.args
+            ):
+                return DirectoTimeout(
+                    f"Answer incomplete after {self.timeout[1]:g} s; the request may have "
+                    "been processed"
+                )
+            return DirectoTransientError(f"Connection to Directo failed: {msg}")
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return DirectoTransientError(f"Connection to Directo dropped mid-answer: {msg}")
+        if isinstance(exc, requests.exceptions.RequestException):
+            return DirectoTransientError(f"HTTP error talking to Directo: {msg}")
+        return DirectoProtocolError(msg)
+
+    def _request(
+        self,
+        component: str,
+        operation: str,
+        params: dict[str, str],
+        xmldata: str | None = None,
+        documents: int = 0,
+    ) -> tuple[_Spool, Exchange]:
+        """POST one request and spool the answer. On failure emits the exchange and raises.
+
+        On success the caller owns the spool and must emit the exchange when done.
+        """
+        routing_params = {operation: "1", "what": component, **params}
+        query, body = self._route(routing_params)
+        form = self._form(body, xmldata)
+        prepared_url = requests.Request("POST", self.url, params=query).prepare().url or self.url
+        exchange = Exchange(
+            component=component,
+            operation=operation,
+            url=prepared_url,
+            params=dict(params),
+            request_body=self._readable_body(body, xmldata),
+            documents=documents,
+        )
+        started = time.monotonic()
+        spool = _Spool()
+        try:
+            try:
+                response = self.session.post(
+                    self.url,
+                    params=query,
+                    data=form,
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                        "Accept": "application/xml, text/xml, */*",
+                    },
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
+                )
+            except requests.exceptions.RequestException as exc:
+                raise self._map_request_exception(exc) from None
+            exchange.http_status = response.status_code
+            try:
+                for chunk in response.iter_content(_CHUNK):
+                    spool.file.write(chunk)
+                    spool.size += len(chunk)
+            except requests.exceptions.RequestException as exc:
+                raise self._map_request_exception(exc) from None
+            finally:
+                response.close()
+            spool.file.seek(0)
+            exchange.response_size = spool.size
+            self._raise_for_status(response.status_code, spool)
+            self._raise_for_error_root(spool)
+        except DirectoError as err:
+            self._finish(exchange, spool, started, err)
+            spool.close()
+            raise
+        return spool, exchange
+
+    def _raise_for_status(self, status: int, spool: _Spool) -> None:
+        if status == 200:
+            return
+        if status == 404:
+            raise DirectoRoutingError(
+                "HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)", http_status=404
+            )
+        if status >= 500:
+            raise DirectoTransientError(f"Directo answered HTTP {status}", http_status=status)
+        if 300 <= status < 400:
+            raise DirectoProtocolError(
+                f"Directo answered with a redirect (HTTP {status}); check the URL",
+                http_status=status,
+            )
+        raise DirectoProtocolError(f"Directo answered HTTP {status}", http_status=status)
+
+    def _raise_for_error_root(self, spool: _Spool) -> None:
+        """Raise early for bare ``<result>``/``<err>`` answers (checked before streaming)."""
+        if spool.size == 0:
+            raise DirectoProtocolError("Directo sent an empty answer")
+        root = codec.sniff_root(spool.file)
+        if root in ("result", "err", "error") and spool.size <= 1024 * 1024:
+            element = codec.parse_xml(spool.read_all())
+            if codec._local(element.tag) == "result" and root == "result":
+                attrs = codec._attrs_ci(element)
+                if codec._int_or_none(attrs.get("type")) in codec.SUCCESS_TYPES:
+                    return  # a lone success result: let the put parser handle it
+            codec.raise_for_error_document(element)
+
+    def _finish(
+        self, exchange: Exchange, spool: _Spool | None, started: float, err: Exception | None
+    ) -> None:
+        exchange.duration_ms = int((time.monotonic() - started) * 1000)
+        if err is not None:
+            exchange.outcome = type(err).__name__
+            exchange.error = self._scrub(str(err))
+        if self.on_exchange is None:
+            return
+        if spool is not None and spool.size:
+            try:
+                exchange.response_body = self._scrub_bytes(spool.read_all(self.exchange_body_limit))
+            except ValueError:  # spool already closed
+                exchange.response_body = None
+        self._emit(exchange)
+
+    # ------------------------------------------------------------------ reads
+
+    def _read(
+        self,
+        component: str,
+        params: dict[str, str],
+        parse: Callable[[IO[bytes]], Iterator[Any]],
+    ) -> Iterator[Any]:
+        started = time.monotonic()
+        spool, exchange = self._request(component, "get", params)
+        return self._stream(spool, exchange, started, parse)
+
+    def _stream(
+        self,
+        spool: _Spool,
+        exchange: Exchange,
+        started: float,
+        parse: Callable[[IO[bytes]], Iterator[Any]],
+    ) -> Iterator[Any]:
+        # The exchange is reported when the iteration ends (exhausted, failed or closed);
+        # an iterator that is never started reports nothing - always iterate it.
+        err: Exception | None = None
+        count = 0
+        try:
+            for record in parse(spool.file):
+                count += 1
+                yield record
+        except DirectoError as exc:
+            err = exc
+            raise
+        except GeneratorExit:
+            exchange.outcome = "aborted"
+            raise
+        finally:
+            exchange.documents = count
+            self._finish(exchange, spool, started, err)
+            spool.close()
+
+    @staticmethod
+    def _filters(**kwargs: Any) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in kwargs.items():
+            if value is None or value == "":
+                continue
+            out[key] = codec.format_ts(value) if key == "ts" else str(value)
+        return out
+
+    def check_connection(self) -> bool:
+        """Cheap real read proving URL, key and customer component work; raises if not."""
+        for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
+            pass
+        return True
+
+    def iter_customers(self, ts: Any = None, code: str | None = None) -> Iterator[Customer]:
+        """Open customers (``closed=0``; closed ones are also dropped client-side)."""
+        params = self._filters(code=code, closed="0", ts=ts)
+        return self._read("customer", params, codec.iter_customers)
+
+    def iter_contacts(self, ts: Any = None, customer_code: str | None = None) -> Iterator[Contact]:
+        params = self._filters(customercode=customer_code, ts=ts)
+        return self._read("contact", params, codec.iter_contacts)
+
+    def iter_items(self, ts: Any = None, code: str | None = None) -> Iterator[Item]:
+        params = self._filters(code=code, closed="0", ts=ts)
+        return self._read("item", params, codec.iter_items)
+
+    def iter_receipts(self, ts: Any = None, confirmed: bool | None = True) -> Iterator[Receipt]:
+        """Receipts changed since ``ts``; ``confirmed=None`` also returns unconfirmed ones
+        (needed to notice a receipt that lost its confirmation)."""
+        flag = None if confirmed is None else ("1" if confirmed else "0")
+        params = self._filters(confirmed=flag, ts=ts)
+        return self._read("receipt", params, codec.iter_receipts)
+
+    # ------------------------------------------------------------------ writes
+
+    def _batches(self, payloads: list[InvoicePayload], extra: dict[str, str]) -> list[list[int]]:
+        """Indices of ``payloads`` grouped so every POST body stays <= max_request_bytes."""
+        _query, body = self._route({"put": "1", "what": "invoice", **extra})
+        # Form body with an empty xmldata, plus the XML declaration and root element.
+        envelope = codec._XML_DECL.decode() + "<invoices></invoices>"
+        base = len(self._form(body, "")) + len(quote_plus(envelope))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        size = base
+        for idx, payload in enumerate(payloads):
+            frag = len(quote_plus(codec.encode_invoice_fragment(payload).decode("utf-8")))
+            if base + frag > self.max_request_bytes:
+                raise ValueError(
+                    f"Invoice {payload.number} alone exceeds the Directo request size limit "
+                    f"({self.max_request_bytes} bytes)"
+                )
+            if current and size + frag > self.max_request_bytes:
+                batches.append(current)
+                current, size = [], base
+            current.append(idx)
+            size += frag
+        if current:
+            batches.append(current)
+        return batches
+
+    def put_invoices(self, payloads: Sequence[InvoicePayload]) -> list[PutResult]:
+        """Send invoices; returns one :class:`PutResult` per payload, in input order.
+
+        Payloads are grouped by ``update`` (re-sends get ``xd_update=1``), each group is
+        split into batches whose whole form body stays under ``max_request_bytes``, and
+        each batch is ONE HTTP request. Document-level rejections (Type 11, 31...) are
+        returned as results, never raised.
+
+        If a batch fails as a whole (timeout, connection drop, HTTP 5xx, bare ``<result
+        type="5">``, malformed answer...), sending stops and a :class:`DirectoBatchError`
+        is raised that is *also* an instance of the original error class (e.g.
+        ``DirectoTimeout``). It carries ``results`` (one per payload; real results for
+        answered batches, ``type_code=None`` for the rest), ``failed_numbers`` (the batch in
+        flight - state unknown, may have been stored: re-send as update) and
+        ``unsent_numbers`` (never sent: re-send unchanged).
+        """
+        items = list(payloads)
+        numbers = [p.number for p in items]
+        seen: set[int] = set()
+        for num in numbers:
+            if num in seen:
+                raise ValueError(f"Invoice number {num} appears twice in one put_invoices call")
+            seen.add(num)
+        results: list[PutResult | None] = [None] * len(items)
+        plan: list[tuple[dict[str, str], list[int]]] = []
+        for update in (False, True):
+            group = [i for i, p in enumerate(items) if bool(p.update) is update]
+            if not group:
+                continue
+            extra = {"xd_update": "1"} if update else {}
+            sub = [items[i] for i in group]
+            for batch in self._batches(sub, extra):
+                plan.append((extra, [group[j] for j in batch]))
+
+        for pos, (extra, indices) in enumerate(plan):
+            batch_payloads = [items[i] for i in indices]
+            try:
+                batch_results = self._put_batch(batch_payloads, extra)
+            except DirectoError as err:
+                failed = [items[i].number for i in indices]
+                unsent = [items[i].number for _e, later in plan[pos + 1 :] for i in later]
+                for i in indices:
+                    results[i] = PutResult(
+                        items[i].number,
+                        None,
+                        f"No usable answer from Directo ({err}); the invoice may have been "
+                        "stored - re-send it as an update",
+                    )
+                for _e, later in plan[pos + 1 :]:
+                    for i in later:
+                        results[i] = PutResult(
+                            items[i].number, None, "Not sent: an earlier batch failed"
+                        )
+                raise batch_error(
+                    err,
+                    results=[r for r in results if r is not None],
+                    failed_numbers=failed,
+                    unsent_numbers=unsent,
+                ) from err
+            for i, res in zip(indices, batch_results, strict=True):
+                results[i] = res
+        return [r for r in results if r is not None]
+
+    def _put_batch(self, payloads: list[InvoicePayload], extra: dict[str, str]) -> list[PutResult]:
+        xml = codec.encode_invoices(payloads).decode("utf-8")
+        _query, body = self._route({"put": "1", "what": "invoice", **extra})
+        if len(self._form(body, xml)) > self.max_request_bytes:  # pragma: no cover - guard
+            raise ValueError("Internal error: invoice batch exceeds max_request_bytes")
+        started = time.monotonic()
+        spool, exchange = self._request(
+            "invoice", "put", dict(extra), xmldata=xml, documents=len(payloads)
+        )
+        err: DirectoError | None = None
+        try:
+            results = codec.parse_put_results(spool.read_all(), [p.number for p in payloads])
+            exchange.results = results
+            if not all(r.success for r in results):
+                exchange.outcome = "rejected"
+            return results
+        except DirectoError as exc:
+            err = exc
+            raise
+        finally:
+            self._finish(exchange, spool, started, err)
+            spool.close()

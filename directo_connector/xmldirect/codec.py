@@ -1,0 +1,753 @@
+"""Encoding and safe decoding of Directo XML Direct documents.
+
+Only lxml and the stdlib are used. Everything that parses bytes coming from the network
+goes through :func:`safe_parser` / :func:`parse_xml` / :func:`_safe_iterparse`: no DTD,
+no entity expansion, no network access, no huge trees. A body that declares a DOCTYPE
+(the only way to define entities: XXE, "billion laughs") is rejected before libxml2 ever
+expands anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from lxml import etree
+
+from .errors import (
+    DirectoError,
+    DirectoProtocolError,
+    DirectoTokenRequired,
+    DirectoTransientError,
+    error_for_result,
+)
+
+__all__ = [
+    "DOCUMENTED_INVOICE_ATTRIBUTES",
+    "DOCUMENTED_ROW_ATTRIBUTES",
+    "MAX_DOCUMENT_NUMBER",
+    "SUCCESS_TYPES",
+    "Contact",
+    "Customer",
+    "InvoicePayload",
+    "InvoiceRowPayload",
+    "Item",
+    "PutResult",
+    "Receipt",
+    "ReceiptRow",
+    "encode_invoices",
+    "format_decimal",
+    "format_ts",
+    "iter_contacts",
+    "iter_customers",
+    "iter_items",
+    "iter_receipts",
+    "parse_put_results",
+    "parse_xml",
+    "raise_for_error_document",
+    "safe_parser",
+]
+
+#: Directo document numbers are SQL ints.
+MAX_DOCUMENT_NUMBER = 2147483647
+#: Result types that mean "booked" (30 = Created/Updated, seen on fresh invoice creates).
+SUCCESS_TYPES = frozenset({0, 30})
+
+#: Invoice header attributes documented in xml-direct.md section 3.4 (input side).
+#: Totals (sum/vat/total) and session_id are deliberately absent: never sent.
+DOCUMENTED_INVOICE_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "number", "customercode", "customername", "date", "duedate", "paymentterm",
+        "currency", "vatzone", "language", "comment", "confirm", "paymenttotal", "email",
+        "phone", "address1", "address2", "address3", "vatregno", "customer_regno",
+        "customer_type", "country", "county", "salesman", "object", "project",
+    }
+)  # fmt: skip
+#: Invoice row attributes documented in xml-direct.md section 3.4 (``sum`` is computed
+#: by Directo and never sent).
+DOCUMENTED_ROW_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "rn", "item", "description", "quantity", "price", "discount", "vatcode",
+        "account", "unit", "object", "project",
+    }
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- dataclasses
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    code: str
+    name: str | None = None
+    regno: str | None = None
+    vatregno: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    address3: str | None = None
+    country: str | None = None
+    county: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    payterm: str | None = None
+    salesman: str | None = None
+    currency: str | None = None
+    object: str | None = None
+    closed: bool = False
+    ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    code: str | None
+    customercode: str | None = None
+    name: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    closed: bool = False
+    ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    code: str
+    name: str | None = None
+    description: str | None = None
+    unit: str | None = None
+    salesprice: Decimal | None = None
+    vatcode: str | None = None
+    closed: bool = False
+    ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRow:
+    invoice: int | None
+    customer: str | None
+    customername: str | None
+    received: Decimal
+    invoicesum: Decimal | None = None
+    regno: str | None = None
+    aeg: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    number: int
+    paymentmode: str | None
+    aeg: dt.datetime | None
+    confirmed: bool
+    ts: dt.datetime | None
+    rows: tuple[ReceiptRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRowPayload:
+    item: str | None
+    description: str
+    quantity: Decimal
+    price: Decimal
+    discount: Decimal | None
+    vatcode: str | None
+    object: str | None
+    rn: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePayload:
+    number: int
+    customercode: str
+    date: dt.date
+    duedate: dt.date | None
+    paymentterm: str | None
+    currency: str | None
+    salesman: str | None
+    confirm: bool
+    rows: tuple[InvoiceRowPayload, ...]
+    customername: str | None = None
+    comment: str | None = None
+    #: Not serialised: decides the ``xd_update=1`` transport parameter.
+    update: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PutResult:
+    """Directo's answer for one submitted document.
+
+    ``type_code is None`` means no result came back for this document (partial answer
+    or transport failure): its state in Directo is unknown - re-send it as an update.
+    """
+
+    number: int | None
+    type_code: int | None
+    desc: str
+    docid: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.type_code in SUCCESS_TYPES
+
+    def error(self) -> DirectoError | None:
+        """The typed error for a failed document (None when it succeeded)."""
+        if self.success:
+            return None
+        if self.type_code is None:
+            # Unknown outcome: retryable by definition (re-send as update).
+            return DirectoTransientError(self.desc)
+        return error_for_result(self.type_code, self.desc)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_ts(value: dt.date) -> str:
+    """``ts`` filter value: Directo documents ``dd.mm.yyyy`` (time part not relied on)."""
+    return value.strftime("%d.%m.%Y")
+
+
+def format_decimal(value: Decimal | int | float | str) -> str:
+    """Plain decimal text: dot separator, no exponent, no thousands separator.
+
+    Trailing zeros are dropped (``3.20`` -> ``3.2``, ``10`` stays ``10``).
+    """
+    dec = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not dec.is_finite():
+        raise ValueError(f"Cannot send non-finite number {value!r} to Directo")
+    text = format(dec.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def _format_date(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    return value.strftime("%Y-%m-%dT00:00:00")
+
+
+# XML 1.0 forbids most C0 control characters; user text (descriptions) may carry them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def _set(el: etree._Element, name: str, value: Any) -> None:
+    """Set attribute ``name`` unless the value is None/empty (empty = omitted)."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+    elif isinstance(value, Decimal | float):
+        text = format_decimal(value)
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, dt.date):
+        text = _format_date(value)
+    else:
+        text = _clean(str(value)).strip()
+    if text != "":
+        el.set(name, text)
+
+
+def _invoice_element(payload: InvoicePayload) -> etree._Element:
+    number = payload.number
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise ValueError(f"Invoice number must be an int, got {number!r}")
+    if not 0 < number <= MAX_DOCUMENT_NUMBER:
+        raise ValueError(f"Invoice number {number} is outside 1..{MAX_DOCUMENT_NUMBER}")
+    if not (payload.customercode or "").strip():
+        raise ValueError(f"Invoice {number} has no customer code")
+    inv = etree.Element("invoice")
+    _set(inv, "number", number)
+    _set(inv, "customercode", payload.customercode)
+    _set(inv, "customername", payload.customername)
+    _set(inv, "date", payload.date)
+    _set(inv, "duedate", payload.duedate)
+    _set(inv, "paymentterm", payload.paymentterm)
+    _set(inv, "currency", payload.currency)
+    _set(inv, "salesman", payload.salesman)
+    _set(inv, "comment", payload.comment)
+    if payload.confirm:
+        inv.set("confirm", "1")
+    rows = etree.SubElement(inv, "rows")
+    for row in payload.rows:
+        r = etree.SubElement(rows, "row")
+        _set(r, "rn", row.rn)
+        _set(r, "item", row.item)
+        _set(r, "description", row.description)
+        _set(r, "quantity", row.quantity)
+        _set(r, "price", row.price)
+        _set(r, "discount", row.discount)
+        _set(r, "vatcode", row.vatcode)
+        _set(r, "object", row.object)
+    return inv
+
+
+_XML_DECL = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+
+
+def encode_invoice_fragment(payload: InvoicePayload) -> bytes:
+    """One serialised ``<invoice>`` element (used to size batches incrementally)."""
+    return etree.tostring(_invoice_element(payload), encoding="utf-8")
+
+
+def encode_invoices(payloads: Iterable[InvoicePayload]) -> bytes:
+    """``<invoices>`` document for ``what=invoice&put=1`` (UTF-8, with declaration)."""
+    root = etree.Element("invoices")
+    for payload in payloads:
+        root.append(_invoice_element(payload))
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def invoices_envelope_size() -> int:
+    """Bytes the declaration and ``<invoices></invoices>`` add around the fragments."""
+    return len(_XML_DECL) + len(b"<invoices></invoices>")
+
+
+# --------------------------------------------------------------------------- safe parsing
+
+_SAFE_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "dtd_validation": False,
+}
+
+# A DTD is the only way to declare entities; nothing Directo sends needs one.
+_DTD_MARKER = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_PROLOG_LIMIT = 64 * 1024
+
+
+def safe_parser() -> etree.XMLParser:
+    """An lxml parser that never loads DTDs, expands entities or touches the network."""
+    return etree.XMLParser(remove_pis=True, **_SAFE_OPTIONS)
+
+
+def _check_prolog(prolog: bytes) -> None:
+    if b"\x00" in prolog[:8]:
+        # UTF-16/32 would hide a DOCTYPE from the byte scan; Directo answers UTF-8.
+        raise DirectoProtocolError("Directo answer is not UTF-8 encoded XML")
+    if _DTD_MARKER.search(prolog):
+        raise DirectoProtocolError(
+            "Refused an XML answer that declares a DTD/entities (possible XXE attack)"
+        )
+
+
+def _prolog_of(data: bytes) -> bytes:
+    m = _ROOT_START.search(data, 0, _PROLOG_LIMIT)
+    return data[: m.start()] if m else data[:_PROLOG_LIMIT]
+
+
+def _reject_dtd(tree: etree._ElementTree) -> None:
+    info = tree.docinfo
+    if info.internalDTD is not None or info.doctype:
+        raise DirectoProtocolError(
+            "Refused an XML answer that declares a DTD/entities (possible XXE attack)"
+        )
+
+
+def parse_xml(body: bytes) -> etree._Element:
+    """Parse a whole (small) XML body safely; raises :class:`DirectoProtocolError`."""
+    if not isinstance(body, bytes | bytearray):
+        raise TypeError("parse_xml expects bytes")
+    if not body.strip():
+        raise DirectoProtocolError("Directo sent an empty answer")
+    _check_prolog(_prolog_of(bytes(body)))
+    try:
+        root = etree.fromstring(bytes(body), safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DirectoProtocolError(f"Directo sent malformed XML: {exc}") from None
+    if root is None:
+        raise DirectoProtocolError("Directo sent an empty answer")
+    _reject_dtd(root.getroottree())
+    return root
+
+
+class _PrologGuard:
+    """File wrapper that scans the prolog for a DTD before iterparse consumes it."""
+
+    def __init__(self, fileobj: IO[bytes]) -> None:
+        self._f = fileobj
+        self._prolog = b""
+        self._done = False
+        self.seen_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self.seen_bytes += len(data)
+        if not self._done and data:
+            self._prolog += data
+            m = _ROOT_START.search(self._prolog)
+            if m:
+                self._done = True
+                _check_prolog(self._prolog[: m.start()])
+                self._prolog = b""
+            else:
+                _check_prolog(self._prolog)
+                if len(self._prolog) > _PROLOG_LIMIT:
+                    raise DirectoProtocolError("Directo answer has no XML root element")
+        return data
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""  # comments / processing instructions
+    if tag[:1] == "{":
+        tag = tag.split("}", 1)[1]
+    return tag.lower()
+
+
+def _attrs_ci(el: etree._Element) -> dict[str, str]:
+    """Attributes with lower-cased names (Directo's casing varies: Type/type)."""
+    return {_local(k): v for k, v in el.attrib.items()}
+
+
+_ERROR_ROOTS = frozenset({"result", "err", "error"})
+
+
+def raise_for_error_document(root: etree._Element) -> None:
+    """Raise the typed error if ``root`` is a bare ``<result>``/``<err>``/``<error>``."""
+    name = _local(root.tag)
+    if name == "err":
+        text = "".join(root.itertext()).strip()
+        if "token required" in text.lower():
+            raise DirectoTokenRequired(text)
+        raise error_for_result(None, text or "Directo returned <err> without text")
+    if name in ("result", "error"):
+        attrs = _attrs_ci(root)
+        type_code = _int_or_none(attrs.get("type", attrs.get("code")))
+        desc = attrs.get("desc") or "".join(root.itertext()).strip()
+        raise error_for_result(type_code, desc)
+
+
+# --------------------------------------------------------------------------- put results
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
+    """One :class:`PutResult` per submitted number, in submission order.
+
+    Results are matched to documents by ``docid`` first, then by position. A document
+    without a result gets ``type_code=None`` (outcome unknown). A body that is a bare
+    error (``<result>``, ``<err>``, ``<error>``) raises the typed error instead.
+    """
+    root = parse_xml(body)
+    name = _local(root.tag)
+    if name in _ERROR_ROOTS:
+        attrs = _attrs_ci(root)
+        type_code = _int_or_none(attrs.get("type"))
+        if name == "result" and type_code in SUCCESS_TYPES and len(numbers) == 1:
+            # A lone success without wrapper: accept it for the single document.
+            elements = [root]
+        else:
+            raise_for_error_document(root)
+            raise DirectoProtocolError("Unreadable error answer from Directo")
+    elif name == "results":
+        elements = [el for el in root.iter() if _local(el.tag) == "result"]
+    else:
+        raise DirectoProtocolError(f"Unexpected answer to a put: <{root.tag}>")
+
+    parsed = []
+    for el in elements:
+        attrs = _attrs_ci(el)
+        parsed.append(
+            (_int_or_none(attrs.get("type")), attrs.get("desc", ""), attrs.get("docid") or None)
+        )
+
+    slots: list[tuple[int | None, str, str | None] | None] = [None] * len(numbers)
+    index_of: dict[int, list[int]] = {}
+    for i, num in enumerate(numbers):
+        index_of.setdefault(num, []).append(i)
+    leftovers: list[int] = []
+    # Pass 1: docid.
+    for pos, res in enumerate(parsed):
+        docid_num = _int_or_none(res[2])
+        free = [i for i in index_of.get(docid_num, []) if slots[i] is None] if docid_num else []
+        if free:
+            slots[free[0]] = res
+        else:
+            leftovers.append(pos)
+    # Pass 2: position, only for results whose docid did not identify a document.
+    for pos in leftovers:
+        if pos < len(numbers) and slots[pos] is None:
+            slots[pos] = parsed[pos]
+
+    out = []
+    for num, res in zip(numbers, slots, strict=True):
+        if res is None:
+            out.append(
+                PutResult(
+                    num,
+                    None,
+                    "Directo returned no result for this document; it may or may not have "
+                    "been stored - re-send it as an update",
+                    None,
+                )
+            )
+        else:
+            out.append(PutResult(num, res[0], res[1], res[2]))
+    return out
+
+
+# --------------------------------------------------------------------------- value parsing
+
+
+def _str(attrs: dict[str, str], name: str) -> str | None:
+    value = attrs.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _bool(attrs: dict[str, str], name: str) -> bool:
+    return (attrs.get(name) or "").strip() in ("1", "true", "True")
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """Directo ``xsd:dateTime`` (also tolerates ``dd.mm.yyyy[ HH:MM[:SS]]``); None if bad."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        parsed = None
+        for fmt in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"):
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is not None and parsed.tzinfo is not None:
+        # Directo timestamps are local wall-clock; keep them naive and comparable.
+        parsed = parsed.replace(tzinfo=None)
+    return parsed
+
+
+def parse_decimal(value: str | None) -> Decimal | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        dec = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    return dec if dec.is_finite() else None
+
+
+def _customer(attrs: dict[str, str]) -> Customer | None:
+    code = _str(attrs, "code")
+    if not code:
+        return None
+    return Customer(
+        code=code,
+        name=_str(attrs, "name"),
+        regno=_str(attrs, "regno"),
+        vatregno=_str(attrs, "vatregno"),
+        address1=_str(attrs, "address1"),
+        address2=_str(attrs, "address2"),
+        address3=_str(attrs, "address3"),
+        country=_str(attrs, "country"),
+        county=_str(attrs, "county"),
+        contact=_str(attrs, "contact"),
+        phone=_str(attrs, "phone"),
+        email=_str(attrs, "email"),
+        payterm=_str(attrs, "payterm"),
+        salesman=_str(attrs, "salesman"),
+        currency=_str(attrs, "currency"),
+        object=_str(attrs, "object"),
+        closed=_bool(attrs, "closed"),
+        ts=parse_datetime(attrs.get("ts")),
+    )
+
+
+def _contact(attrs: dict[str, str]) -> Contact:
+    return Contact(
+        code=_str(attrs, "code"),
+        customercode=_str(attrs, "customercode"),
+        name=_str(attrs, "name"),
+        firstname=_str(attrs, "firstname"),
+        lastname=_str(attrs, "lastname"),
+        phone=_str(attrs, "phone"),
+        mobile=_str(attrs, "mobile"),
+        email=_str(attrs, "email"),
+        closed=_bool(attrs, "closed"),
+        ts=parse_datetime(attrs.get("ts")),
+    )
+
+
+def _item(attrs: dict[str, str]) -> Item | None:
+    code = _str(attrs, "code")
+    if not code:
+        return None
+    return Item(
+        code=code,
+        name=_str(attrs, "name"),
+        description=_str(attrs, "description"),
+        unit=_str(attrs, "unit"),
+        salesprice=parse_decimal(attrs.get("salesprice")),
+        vatcode=_str(attrs, "vatcode"),
+        closed=_bool(attrs, "closed"),
+        ts=parse_datetime(attrs.get("ts")),
+    )
+
+
+def _receipt(el: etree._Element) -> Receipt:
+    attrs = _attrs_ci(el)
+    number = _int_or_none(attrs.get("number"))
+    if number is None:
+        raise DirectoProtocolError(f"Receipt without a valid number: {attrs.get('number')!r}")
+    rows = []
+    for row_el in el.iter():
+        if row_el is el or _local(row_el.tag) != "row":
+            continue
+        r = _attrs_ci(row_el)
+        received = parse_decimal(r.get("received"))
+        if received is None:
+            # Money decides paid status: never guess a missing/garbled amount.
+            raise DirectoProtocolError(
+                f"Receipt {number}: row without a readable 'received' amount "
+                f"({r.get('received')!r})"
+            )
+        rows.append(
+            ReceiptRow(
+                invoice=_int_or_none(r.get("invoice")),
+                customer=_str(r, "customer"),
+                customername=_str(r, "customername"),
+                received=received,
+                invoicesum=parse_decimal(r.get("invoicesum")),
+                regno=_str(r, "regno"),
+                aeg=parse_datetime(r.get("aeg")),
+            )
+        )
+    return Receipt(
+        number=number,
+        paymentmode=_str(attrs, "paymentmode"),
+        aeg=parse_datetime(attrs.get("aeg")),
+        confirmed=_bool(attrs, "confirmed"),
+        ts=parse_datetime(attrs.get("ts")),
+        rows=tuple(rows),
+    )
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def _iter_records(
+    fileobj: IO[bytes],
+    record: str,
+    container: str,
+    build: Callable[[etree._Element], Any],
+) -> Iterator[Any]:
+    """Yield ``build(element)`` for every ``<record>`` while parsing incrementally.
+
+    Finished records and their previous siblings are removed from the tree so memory
+    stays flat however many records the answer holds.
+    """
+    guard = _PrologGuard(fileobj)
+    context = etree.iterparse(
+        guard, events=("start", "end"), remove_comments=True, remove_pis=True, **_SAFE_OPTIONS
+    )
+    root: etree._Element | None = None
+    root_name = ""
+    depth = 0  # nesting depth of <record> elements (records never nest, but be safe)
+    try:
+        for event, el in context:
+            if root is None:
+                root = el
+                _reject_dtd(el.getroottree())
+                root_name = _local(el.tag)
+                if root_name not in _ERROR_ROOTS | {"transport", container, record}:
+                    raise DirectoProtocolError(
+                        f"Unexpected answer from Directo: root element <{el.tag}>"
+                    )
+                if root_name in _ERROR_ROOTS:
+                    continue
+            if root_name in _ERROR_ROOTS:
+                if event == "end" and el is root:
+                    raise_for_error_document(root)
+                continue
+            name = _local(el.tag)
+            if name != record:
+                continue
+            if event == "start":
+                depth += 1
+                continue
+            depth -= 1
+            if depth:
+                continue
+            value = build(el)
+            # Free memory: the element itself and everything parsed before it.
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+            if value is not None:
+                yield value
+    except etree.XMLSyntaxError as exc:
+        if guard.seen_bytes == 0 and root is None:
+            raise DirectoProtocolError("Directo sent an empty answer") from None
+        raise DirectoProtocolError(f"Directo sent malformed XML: {exc}") from None
+    if root is None:
+        raise DirectoProtocolError("Directo sent an empty answer")
+
+
+def iter_customers(fileobj: IO[bytes]) -> Iterator[Customer]:
+    """Customers from a ``what=customer`` answer; closed customers are dropped."""
+    for customer in _iter_records(
+        fileobj, "customer", "customers", lambda el: _customer(_attrs_ci(el))
+    ):
+        if not customer.closed:
+            yield customer
+
+
+def iter_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
+    return _iter_records(fileobj, "contact", "contacts", lambda el: _contact(_attrs_ci(el)))
+
+
+def iter_items(fileobj: IO[bytes]) -> Iterator[Item]:
+    return _iter_records(fileobj, "item", "items", lambda el: _item(_attrs_ci(el)))
+
+
+def iter_receipts(fileobj: IO[bytes]) -> Iterator[Receipt]:
+    return _iter_records(fileobj, "receipt", "receipts", _receipt)
+
+
+def sniff_root(fileobj: IO[bytes]) -> str:
+    """Local, lower-cased name of the root element ('' if none); rewinds ``fileobj``."""
+    start = fileobj.tell()
+    name = ""
+    try:
+        guard = _PrologGuard(fileobj)
+        for _event, el in etree.iterparse(guard, events=("start",), **_SAFE_OPTIONS):
+            _reject_dtd(el.getroottree())
+            name = _local(el.tag)
+            break
+    except etree.XMLSyntaxError:
+        name = ""
+    finally:
+        fileobj.seek(start)
+    return name

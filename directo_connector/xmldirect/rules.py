@@ -1,0 +1,158 @@
+"""Business rules of the Odoo -> Directo invoice export, as pure functions.
+
+Every failure is a :class:`RuleError` whose message names the record the user has to fix
+and where to fix it, because these messages are shown to accountants, not developers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+__all__ = [
+    "MAX_DIRECTO_NUMBER",
+    "Resource",
+    "RuleError",
+    "directo_invoice_number",
+    "payment_term_days",
+    "resolve_row_object",
+    "resolve_seller",
+]
+
+MAX_DIRECTO_NUMBER = 2147483647
+_DIGITS = re.compile(r"[0-9]")  # ASCII only: str "\d" would also accept e.g. Arabic digits
+
+
+class RuleError(ValueError):
+    """A business rule cannot be satisfied; the message says what to fix."""
+
+
+class Resource(NamedTuple):
+    """A person (Odoo user/resource) and their Directo object / salesman code."""
+
+    name: str
+    code: str | None
+
+
+def directo_invoice_number(name: str, prefix: str = "") -> int:
+    """Directo invoice number from an Odoo invoice name.
+
+    All ASCII digits of ``name`` are kept in order (``INV/2026/00042`` -> 202600042,
+    ``INV-2026-0042`` -> 20260042). ``prefix`` (digits only, e.g. per journal so that an
+    invoice and a credit note of the same sequence differ) is put in front.
+
+    Leading zeros vanish in the integer (``prefix="0"`` is useless; ``INV/0001`` -> 1), so
+    the mapping is only unique if the names of one journal have a fixed digit layout.
+    Raises :class:`RuleError` when the name has no digits, the result is 0, or it exceeds
+    Directo's maximum document number 2147483647.
+    """
+    label = name or "(no name)"
+    prefix = (prefix or "").strip()
+    if prefix and not (prefix.isascii() and prefix.isdigit()):
+        raise RuleError(
+            f"Invoice {label}: the Directo number prefix {prefix!r} must contain digits only."
+        )
+    digits = "".join(_DIGITS.findall(name or ""))
+    if not digits:
+        raise RuleError(
+            f"Invoice {label}: its number contains no digits, so no Directo invoice number "
+            "can be derived from it. Rename the invoice sequence to include digits."
+        )
+    number = int(prefix + digits)
+    if number == 0:
+        raise RuleError(f"Invoice {label}: the derived Directo number is 0, which is invalid.")
+    if number > MAX_DIRECTO_NUMBER:
+        with_prefix = f" with prefix {prefix!r}" if prefix else ""
+        raise RuleError(
+            f"Invoice {label}{with_prefix} gives Directo number {number}, larger than "
+            f"Directo's maximum {MAX_DIRECTO_NUMBER}. Use a shorter journal sequence "
+            "(fewer digits) or a shorter prefix."
+        )
+    return number
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def payment_term_days(invoice_date: dt.date | None, due_date: dt.date | None) -> int:
+    """Whole days from invoice date to due date; 0 if equal/missing, never negative."""
+    if invoice_date is None or due_date is None:
+        return 0
+    return max(0, (_as_date(due_date) - _as_date(invoice_date)).days)
+
+
+def _code(resource: Resource) -> str | None:
+    code = (resource.code or "").strip()
+    return code or None
+
+
+_WHERE = "Set it under Directo > Resources (the user's Directo code)"
+
+
+def resolve_row_object(
+    row_label: str,
+    row_resource: Resource | None,
+    client_label: str,
+    client_default_resource: Resource | None,
+    default_resource_is_default_user: bool,
+    client_default_user: Resource | None,
+) -> str:
+    """Directo object/salesman code for one invoice row.
+
+    Order: the row's own resource; only when the row has none, the client's default
+    resource; then, if "default resource = default user" is on, the client's default user.
+    A resource that *is* chosen but has no code is an error naming it - we never silently
+    fall back past a person the user explicitly picked.
+    """
+    if row_resource is not None:
+        code = _code(row_resource)
+        if code:
+            return code
+        raise RuleError(
+            f"Invoice row '{row_label}': resource '{row_resource.name}' has no Directo code. "
+            f"{_WHERE}."
+        )
+    if client_default_resource is not None:
+        code = _code(client_default_resource)
+        if code:
+            return code
+        raise RuleError(
+            f"Invoice row '{row_label}' has no resource and the default resource "
+            f"'{client_default_resource.name}' of client '{client_label}' has no Directo code. "
+            f"{_WHERE}, or set a resource on the row."
+        )
+    if default_resource_is_default_user and client_default_user is not None:
+        code = _code(client_default_user)
+        if code:
+            return code
+        raise RuleError(
+            f"Invoice row '{row_label}' has no resource and the default user "
+            f"'{client_default_user.name}' of client '{client_label}' has no Directo code. "
+            f"{_WHERE}, or set a resource on the row."
+        )
+    if default_resource_is_default_user:
+        missing = "has neither a default resource nor a default user"
+    else:
+        missing = "has no default resource (and 'Default resource: Default user' is off)"
+    raise RuleError(
+        f"Invoice row '{row_label}' has no resource and client '{client_label}' {missing}. "
+        f"Set a resource on the row or a default resource on client '{client_label}', and "
+        f"make sure that user has a Directo code under Directo > Resources."
+    )
+
+
+def resolve_seller(
+    client_default_user: Resource | None, row_object_codes: Sequence[str | None]
+) -> str | None:
+    """Invoice-level seller: the client's default user's code, else the first row code."""
+    if client_default_user is not None:
+        code = _code(client_default_user)
+        if code:
+            return code
+    for code in row_object_codes:
+        if code and code.strip():
+            return code.strip()
+    return None
