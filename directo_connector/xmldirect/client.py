@@ -377,8 +377,9 @@ class DirectoClient:
         started: float,
         parse: Callable[[IO[bytes]], Iterator[Any]],
     ) -> Iterator[Any]:
-        # The exchange is reported when the iteration ends (exhausted, failed or closed);
-        # an iterator that is never started reports nothing - always iterate it.
+        # The exchange is reported when the iteration ends (exhausted, failed or closed
+        # early by the consumer - still "ok": the exchange itself worked). An iterator that
+        # is never started reports nothing: always iterate it.
         err: Exception | None = None
         count = 0
         try:
@@ -387,9 +388,6 @@ class DirectoClient:
                 yield record
         except DirectoError as exc:
             err = exc
-            raise
-        except GeneratorExit:
-            exchange.outcome = "aborted"
             raise
         finally:
             exchange.documents = count
@@ -533,9 +531,8 @@ class DirectoClient:
         err: DirectoError | None = None
         try:
             results = codec.parse_put_results(spool.read_all(), [p.number for p in payloads])
+            # outcome stays "ok": the exchange worked; per-document verdicts are in results.
             exchange.results = results
-            if not all(r.success for r in results):
-                exchange.outcome = "rejected"
             return results
         except DirectoError as exc:
             err = exc

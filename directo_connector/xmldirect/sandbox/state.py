@@ -1,0 +1,868 @@
+"""Thread-safe in-memory "Directo database" of the sandbox, and its XML Direct logic.
+
+Behaviour follows /work/shared/directo/xml-direct.md. Where Directo's real answer is
+undocumented the sandbox picks a plausible one and says so:
+
+* A component that is not enabled for a key answers
+  ``<result type="5" desc="Unauthorized: component 'invoice' not allowed for this key"/>``
+  (real wording unknown; the client recognises it by ``desc``).
+* Unknown references on an invoice answer Type 31 ``"<Kind> <code> not found"``.
+* A bad ``number`` (non-integer, 0, > 2147483647) answers Type 1.
+* Confirming an invoice without rows stores it as a draft and answers Type 29.
+* Receipt headers carry only ``number``/``confirmed``/``ts``: that is what Directo's own
+  ``ws_laekumised.xsd`` allows (the reference's example also shows ``paymentmode``/``aeg``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from lxml import etree
+
+from ..codec import MAX_DOCUMENT_NUMBER, format_decimal, parse_datetime, parse_xml
+from ..errors import DirectoProtocolError
+from . import demo
+
+__all__ = ["FAULT_KINDS", "Fault", "SandboxRequest", "SandboxState", "TokenInfo"]
+
+FAULT_KINDS = (
+    "delay",  # wait `seconds`, then answer normally
+    "http500",  # answer HTTP 500
+    "http_status",  # answer HTTP `status`
+    "malformed",  # answer a truncated XML body with HTTP 200
+    "drop",  # close the connection without any answer
+    "partial",  # process everything but answer only the first `count` results
+    "process_then_timeout",  # process (store!) then wait `seconds` before answering
+)
+
+CUSTOMER_ATTRIBUTES = (
+    "code",
+    "name",
+    "object",
+    "address1",
+    "address2",
+    "address3",
+    "country",
+    "county",
+    "contact",
+    "phone",
+    "email",
+    "regno",
+    "vatregno",
+    "class",
+    "payterm",
+    "vatregion",
+    "salesman",
+    "currency",
+    "discount",
+    "balance",
+    "closed",
+)  # ws_kliendid.xsd names; ts added separately
+CONTACT_ATTRIBUTES = (
+    "code", "customercode", "name", "firstname", "lastname", "phone", "mobile", "email",
+    "closed",
+)  # fmt: skip
+ITEM_ATTRIBUTES = (
+    "code",
+    "name",
+    "description",
+    "class",
+    "class_name",
+    "unit",
+    "salesprice",
+    "vatprice",
+    "vatcode",
+    "accountlocal",
+    "object",
+    "barcode",
+    "cost",
+    "closed",
+)  # ws_artiklid.xsd names
+RECEIPT_ROW_ATTRIBUTES = (
+    "invoice", "aeg", "customer", "customername", "received", "regno", "invoicesum",
+)  # fmt: skip
+INVOICE_HEADER_ATTRIBUTES = (
+    "number", "customercode", "customername", "date", "duedate", "paymentterm", "currency",
+    "vatzone", "language", "comment", "confirm", "paymenttotal", "email", "phone",
+    "address1", "address2", "address3", "vatregno", "customer_regno", "customer_type",
+    "country", "county", "salesman", "object", "project",
+)  # fmt: skip
+INVOICE_ROW_ATTRIBUTES = (
+    "rn", "item", "description", "quantity", "price", "discount", "vatcode", "account",
+    "unit", "object", "project", "sum",
+)  # fmt: skip
+CENT = Decimal("0.01")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _to_dt(value: Any) -> dt.datetime:
+    if value is None:
+        return now()
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"Not a date/time: {value!r}")
+    return parsed
+
+
+def _dec(value: Any) -> Decimal:
+    try:
+        dec = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"Not a number: {value!r}") from None
+    if not dec.is_finite():
+        raise ValueError(f"Not a number: {value!r}")
+    return dec
+
+
+def _ts_text(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class TokenInfo:
+    company: str = "demo"
+    #: Allowed "component:operation" pairs; None = everything.
+    allow: frozenset[str] | None = None
+
+    def allows(self, component: str, operation: str) -> bool:
+        return self.allow is None or f"{component}:{operation}" in self.allow
+
+
+@dataclass
+class Fault:
+    kind: str
+    #: How many requests it applies to; None = sticky (until cleared).
+    times: int | None = 1
+    seconds: float = 0.0
+    count: int = 0
+    status: int = 500
+    component: str | None = None
+    operation: str | None = None
+
+    def matches(self, component: str | None, operation: str | None) -> bool:
+        return (self.component is None or self.component == component) and (
+            self.operation is None or self.operation == operation
+        )
+
+
+@dataclass
+class SandboxRequest:
+    """One request as received, for assertions (the token is kept on purpose)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    component: str | None = None
+    operation: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    #: What the sandbox answered ("ok", "err", "type 5", "fault:drop", ...).
+    answer: str = ""
+
+    @property
+    def token(self) -> str | None:
+        return self.form.get("token", self.query.get("token"))
+
+
+class _Company:
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        data = data or {}
+        self.customers: dict[str, dict[str, Any]] = copy.deepcopy(data.get("customers", {}))
+        self.contacts: dict[str, dict[str, Any]] = copy.deepcopy(data.get("contacts", {}))
+        self.items: dict[str, dict[str, Any]] = copy.deepcopy(data.get("items", {}))
+        self.vatcodes: dict[str, Decimal] = dict(data.get("vatcodes", {}))
+        self.objects: set[str] = set(data.get("objects", set()))
+        self.invoices: dict[int, dict[str, Any]] = {}
+        self.receipts: dict[int, dict[str, Any]] = {}
+        self.next_receipt = 900001
+
+
+class SandboxState:
+    """The sandbox's data, tokens, faults and request log. All methods are thread-safe."""
+
+    def __init__(
+        self,
+        demo_data: bool = True,
+        tokens: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.lock = threading.RLock()
+        self._demo = demo_data
+        self._initial_tokens = tokens
+        self.stop_event = threading.Event()
+        self.reset()
+
+    # ------------------------------------------------------------------ setup
+
+    def reset(self) -> None:
+        """Back to the initial data; clears faults, requests and settings."""
+        with self.lock:
+            self.companies: dict[str, _Company] = {}
+            self.tokens: dict[str, TokenInfo] = {}
+            self.faults: list[Fault] = []
+            self.requests: list[SandboxRequest] = []
+            #: 0, 30 or "alternate" (30 "Created" for creates, 0 "OK" for updates).
+            self.success_code: int | str = 0
+            #: Where get/put/what must be: "any", "query" or "body" (else Type 404).
+            self.routing_required = "any"
+            self.max_request_bytes = 19 * 1024 * 1024
+            if self._demo:
+                self.companies["demo"] = _Company(demo.demo_company())
+                self.companies["other"] = _Company(demo.other_company())
+                for inv in demo.demo_invoices():
+                    self._store_demo_invoice("demo", inv)
+                self._add_receipt("demo", invoice=700001, confirmed=True, number=900001,
+                                  ts=dt.datetime(2025, 9, 16, 11, 5, 31))  # fmt: skip
+                self._add_receipt("demo", invoice=700002, amount="100", confirmed=False,
+                                  number=900002, ts=dt.datetime(2025, 9, 17, 9, 12, 3))  # fmt: skip
+            else:
+                self.companies["demo"] = _Company()
+            if self._initial_tokens is None:
+                if self._demo:
+                    for token, (company, allow) in demo.DEMO_TOKENS.items():
+                        self.tokens[token] = TokenInfo(company, allow)
+            else:
+                for token, spec in self._initial_tokens.items():
+                    self.tokens[token] = self._token_info(spec)
+
+    @staticmethod
+    def _token_info(spec: Any) -> TokenInfo:
+        if spec is None:
+            return TokenInfo()
+        if isinstance(spec, TokenInfo):
+            return spec
+        if isinstance(spec, Mapping):
+            allow = spec.get("allow")
+            return TokenInfo(
+                spec.get("company", "demo"), None if allow is None else frozenset(allow)
+            )
+        return TokenInfo("demo", frozenset(spec))
+
+    def add_token(
+        self, token: str, company: str = "demo", allow: Iterable[str] | None = None
+    ) -> None:
+        """Register a key; ``allow`` like ``{"customer:get", "invoice:put"}`` (None = all)."""
+        with self.lock:
+            self.companies.setdefault(company, _Company())
+            self.tokens[token] = TokenInfo(company, None if allow is None else frozenset(allow))
+
+    def company(self, name: str = "demo") -> _Company:
+        with self.lock:
+            if name not in self.companies:
+                self.companies[name] = _Company()
+            return self.companies[name]
+
+    # ------------------------------------------------------------------ master data
+
+    def _record(self, allowed: tuple[str, ...], attrs: dict[str, Any]) -> dict[str, Any]:
+        ts = attrs.pop("ts", None)
+        unknown = set(attrs) - set(allowed)
+        if unknown:
+            raise ValueError(f"Unknown attribute(s) {sorted(unknown)}; allowed: {allowed}")
+        rec: dict[str, Any] = {}
+        for key, value in attrs.items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = "1" if value else "0"
+            rec[key] = str(value)
+        rec["ts"] = _to_dt(ts)
+        return rec
+
+    def add_customer(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        """Add or replace a customer (``code`` required; ``closed``/``ts`` optional)."""
+        if not attrs.get("code"):
+            raise ValueError("add_customer needs a code")
+        attrs.setdefault("closed", "0")
+        with self.lock:
+            rec = self._record(CUSTOMER_ATTRIBUTES, dict(attrs))
+            self.company(company).customers[rec["code"]] = rec
+            return dict(rec)
+
+    def add_customers(self, customers: Iterable[Mapping[str, Any]], company: str = "demo") -> int:
+        """Bulk add (benchmarks): same rules as :meth:`add_customer`."""
+        n = 0
+        with self.lock:
+            target = self.company(company).customers
+            for attrs in customers:
+                data = dict(attrs)
+                data.setdefault("closed", "0")
+                rec = self._record(CUSTOMER_ATTRIBUTES, data)
+                target[rec["code"]] = rec
+                n += 1
+        return n
+
+    def update_customer(self, code: str, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        """Change a customer; bumps its ``ts`` (unless ``ts`` is given)."""
+        with self.lock:
+            rec = self.company(company).customers[code]
+            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged.update(attrs)
+            return self.add_customer(company=company, **merged)
+
+    def add_contact(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        attrs.setdefault("closed", "0")
+        with self.lock:
+            comp = self.company(company)
+            if not attrs.get("code"):
+                attrs["code"] = str(100 + len(comp.contacts) + 1)
+            rec = self._record(CONTACT_ATTRIBUTES, dict(attrs))
+            comp.contacts[rec["code"]] = rec
+            return dict(rec)
+
+    def add_item(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        if not attrs.get("code"):
+            raise ValueError("add_item needs a code")
+        attrs.setdefault("closed", "0")
+        with self.lock:
+            rec = self._record(ITEM_ATTRIBUTES, dict(attrs))
+            self.company(company).items[rec["code"]] = rec
+            return dict(rec)
+
+    def add_vatcode(self, code: str, rate: Any, company: str = "demo") -> None:
+        with self.lock:
+            self.company(company).vatcodes[str(code)] = _dec(rate)
+
+    def add_object(self, code: str, company: str = "demo") -> None:
+        """Objects double as the salesman register in the sandbox."""
+        with self.lock:
+            self.company(company).objects.add(str(code))
+
+    # ------------------------------------------------------------------ invoices
+
+    def _store_demo_invoice(self, company: str, inv: dict[str, Any]) -> None:
+        stored = dict(inv, ts=dt.datetime(2025, 9, 3), unknown_attributes=[], updates=0)
+        self.company(company).invoices[inv["number"]] = stored
+
+    def invoices(self, company: str = "demo") -> dict[int, dict[str, Any]]:
+        with self.lock:
+            return copy.deepcopy(self.company(company).invoices)
+
+    def invoice(self, number: int, company: str = "demo") -> dict[str, Any] | None:
+        with self.lock:
+            inv = self.company(company).invoices.get(int(number))
+            return copy.deepcopy(inv) if inv else None
+
+    def invoice_total(self, number: int, company: str = "demo") -> Decimal:
+        """Gross total: sum of qty*price*(1-discount/100)*(1+VAT rate/100), to cents."""
+        with self.lock:
+            comp = self.company(company)
+            inv = comp.invoices.get(int(number))
+            if inv is None:
+                raise KeyError(f"Invoice {number} not in the sandbox ({company})")
+            total = Decimal(0)
+            for row in inv["rows"]:
+                net = row["quantity"] * row["price"]
+                if row.get("discount"):
+                    net *= 1 - row["discount"] / 100
+                rate = comp.vatcodes.get(row.get("vatcode") or "", Decimal(0))
+                total += net * (1 + rate / 100)
+            return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def confirm_invoice(self, number: int, company: str = "demo") -> None:
+        with self.lock:
+            inv = self.company(company).invoices[int(number)]
+            inv["confirmed"] = True
+            inv["ts"] = now()
+
+    # ------------------------------------------------------------------ receipts
+
+    def _receipt_row(
+        self,
+        comp: _Company,
+        invoice: int | None,
+        amount: Any,
+        fraction: Any,
+        company: str,
+        aeg: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        inv = comp.invoices.get(int(invoice)) if invoice is not None else None
+        total = self.invoice_total(invoice, company) if inv is not None else None
+        if amount is None:
+            if total is None:
+                raise ValueError(f"Invoice {invoice} is unknown: give an explicit amount")
+            received = total
+            if fraction is not None:
+                received = (total * _dec(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            received = _dec(amount)
+        customer = comp.customers.get(inv["customercode"]) if inv else None
+        return {
+            "invoice": None if invoice is None else int(invoice),
+            "customer": inv["customercode"] if inv else None,
+            "customername": (customer or {}).get("name"),
+            "regno": (customer or {}).get("regno"),
+            "received": received,
+            "invoicesum": total,
+            "aeg": (aeg or now()).replace(hour=0, minute=0, second=0),
+        }
+
+    def _add_receipt(
+        self,
+        company: str,
+        invoice: int | None = None,
+        amount: Any = None,
+        *,
+        fraction: Any = None,
+        rows: Iterable[Mapping[str, Any]] | None = None,
+        confirmed: bool = True,
+        number: int | None = None,
+        paymentmode: str = "SWED",
+        ts: Any = None,
+    ) -> int:
+        comp = self.company(company)
+        if number is None:
+            number = comp.next_receipt
+            while number in comp.receipts:
+                number += 1
+        number = int(number)
+        comp.next_receipt = max(comp.next_receipt, number + 1)
+        stamp = _to_dt(ts)
+        if rows is None:
+            if invoice is None:
+                raise ValueError("add_receipt needs an invoice (or rows)")
+            row_list = [self._receipt_row(comp, invoice, amount, fraction, company, stamp)]
+        else:
+            row_list = [
+                self._receipt_row(
+                    comp,
+                    r.get("invoice"),
+                    r.get("amount", r.get("received")),
+                    r.get("fraction"),
+                    company,
+                    stamp,
+                )
+                for r in rows
+            ]
+        comp.receipts[number] = {
+            "number": number,
+            "paymentmode": paymentmode,
+            "aeg": stamp,
+            "confirmed": bool(confirmed),
+            "ts": stamp,
+            "rows": row_list,
+        }
+        return number
+
+    def add_receipt(
+        self,
+        invoice: int | None = None,
+        amount: Any = None,
+        *,
+        fraction: Any = None,
+        rows: Iterable[Mapping[str, Any]] | None = None,
+        confirmed: bool = True,
+        number: int | None = None,
+        paymentmode: str = "SWED",
+        company: str = "demo",
+        ts: Any = None,
+    ) -> int:
+        """Add a receipt paying ``invoice`` fully (default), by ``amount``, or by
+        ``fraction`` of its gross total; ``rows=[{"invoice": n, "amount": x}, ...]`` for
+        several invoices. Returns the receipt number."""
+        with self.lock:
+            return self._add_receipt(
+                company, invoice, amount, fraction=fraction, rows=rows, confirmed=confirmed,
+                number=number, paymentmode=paymentmode, ts=ts,
+            )  # fmt: skip
+
+    def edit_receipt(
+        self,
+        number: int,
+        *,
+        invoice: int | None = None,
+        amount: Any = None,
+        fraction: Any = None,
+        rows: Iterable[Mapping[str, Any]] | None = None,
+        confirmed: bool | None = None,
+        company: str = "demo",
+        ts: Any = None,
+    ) -> None:
+        """Change a receipt's rows (replaced) and/or confirmation; bumps ``ts``."""
+        with self.lock:
+            comp = self.company(company)
+            rec = comp.receipts[int(number)]
+            if rows is not None or invoice is not None or amount is not None:
+                if rows is None:
+                    target = invoice if invoice is not None else rec["rows"][0]["invoice"]
+                    rows = [{"invoice": target, "amount": amount, "fraction": fraction}]
+                rec["rows"] = [
+                    self._receipt_row(
+                        comp,
+                        r.get("invoice"),
+                        r.get("amount", r.get("received")),
+                        r.get("fraction"),
+                        company,
+                    )  # fmt: skip
+                    for r in rows
+                ]
+            if confirmed is not None:
+                rec["confirmed"] = bool(confirmed)
+            rec["ts"] = _to_dt(ts)
+
+    def unconfirm_receipt(self, number: int, company: str = "demo") -> None:
+        self.edit_receipt(number, confirmed=False, company=company)
+
+    def confirm_receipt(self, number: int, company: str = "demo") -> None:
+        self.edit_receipt(number, confirmed=True, company=company)
+
+    def delete_receipt(self, number: int, company: str = "demo") -> None:
+        with self.lock:
+            self.company(company).receipts.pop(int(number), None)
+
+    def receipts(self, company: str = "demo") -> dict[int, dict[str, Any]]:
+        with self.lock:
+            return copy.deepcopy(self.company(company).receipts)
+
+    # ------------------------------------------------------------------ faults
+
+    def add_fault(
+        self,
+        kind: str,
+        *,
+        times: int | None = 1,
+        sticky: bool = False,
+        seconds: float = 0.0,
+        count: int = 0,
+        status: int = 500,
+        component: str | None = None,
+        operation: str | None = None,
+    ) -> Fault:
+        """Inject a fault for the next ``times`` matching requests (``sticky``: all)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"Unknown fault {kind!r}; one of {FAULT_KINDS}")
+        fault = Fault(
+            kind, None if sticky else times, float(seconds), int(count), int(status),
+            component, operation,
+        )  # fmt: skip
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def take_fault(self, component: str | None, operation: str | None) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(component, operation):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self.faults.remove(fault)
+                    return fault
+        return None
+
+    def set_success_code(self, code: int | str) -> None:
+        if code not in (0, 30, "alternate"):
+            raise ValueError("success code must be 0, 30 or 'alternate'")
+        with self.lock:
+            self.success_code = code
+
+    def set_routing_required(self, routing: str) -> None:
+        if routing not in ("any", "query", "body"):
+            raise ValueError("routing must be 'any', 'query' or 'body'")
+        with self.lock:
+            self.routing_required = routing
+
+    def log_request(self, request: SandboxRequest) -> None:
+        with self.lock:
+            self.requests.append(request)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep that ends early when the sandbox stops."""
+        if seconds > 0:
+            self.stop_event.wait(seconds)
+
+    # ------------------------------------------------------------------ XML Direct: get
+
+    def answer_get(self, company: str, component: str, params: Mapping[str, str]) -> bytes:
+        with self.lock:
+            comp = self.company(company)
+            ts_from = None
+            if params.get("ts"):
+                ts_from = parse_datetime(params["ts"])
+            if component == "customer":
+                records = self._filter(comp.customers.values(), params, ts_from,
+                                       ("code", "closed", "regno", "email"))  # fmt: skip
+                return _transport("customers", "customer", records, CUSTOMER_ATTRIBUTES,
+                                  children=("datafields",))  # fmt: skip
+            if component == "contact":
+                records = self._filter(comp.contacts.values(), params, ts_from,
+                                       ("code", "customercode", "closed", "email"))  # fmt: skip
+                return _transport("contacts", "contact", records, CONTACT_ATTRIBUTES, ())
+            if component == "item":
+                records = self._filter(comp.items.values(), params, ts_from,
+                                       ("code", "closed", "class"))  # fmt: skip
+                return _transport("items", "item", records, ITEM_ATTRIBUTES,
+                                  children=("datafields", "supplieritems"))  # fmt: skip
+            if component == "receipt":
+                return self._receipts_xml(comp, params, ts_from)
+        # Other components exist in Directo but hold no data here.
+        return etree.tostring(etree.Element("transport"), encoding="UTF-8", xml_declaration=True)
+
+    @staticmethod
+    def _filter(
+        records: Iterable[dict[str, Any]],
+        params: Mapping[str, str],
+        ts_from: dt.datetime | None,
+        filters: tuple[str, ...],
+    ) -> list[dict[str, Any]]:
+        out = []
+        for rec in records:
+            if ts_from is not None and rec["ts"] < ts_from:
+                continue
+            ok = True
+            for name in filters:
+                wanted = params.get(name)
+                if wanted is None or wanted == "":
+                    continue
+                have = rec.get(name) or ("0" if name == "closed" else "")
+                if have != wanted:
+                    ok = False
+                    break
+            if ok:
+                out.append(rec)
+        return sorted(out, key=lambda r: r.get("code", ""))
+
+    def _receipts_xml(
+        self, comp: _Company, params: Mapping[str, str], ts_from: dt.datetime | None
+    ) -> bytes:
+        selected = []
+        for rec in sorted(comp.receipts.values(), key=lambda r: r["number"]):
+            if ts_from is not None and rec["ts"] < ts_from:
+                continue
+            if params.get("confirmed") not in (None, "") and (
+                ("1" if rec["confirmed"] else "0") != params["confirmed"]
+            ):
+                continue
+            if params.get("number") and str(rec["number"]) != params["number"]:
+                continue
+            selected.append(rec)
+        root = etree.Element("transport")
+        if selected:
+            container = etree.SubElement(root, "receipts")
+            for rec in selected:
+                el = etree.SubElement(container, "receipt")
+                el.set("number", str(rec["number"]))
+                el.set("confirmed", "1" if rec["confirmed"] else "0")
+                el.set("ts", _ts_text(rec["ts"]))
+                rows = etree.SubElement(el, "rows")
+                for row in rec["rows"]:
+                    r = etree.SubElement(rows, "row")
+                    for name in RECEIPT_ROW_ATTRIBUTES:
+                        value = row.get(name)
+                        if value is None:
+                            continue
+                        if isinstance(value, Decimal):
+                            value = format(value.quantize(CENT), "f")
+                        elif isinstance(value, dt.datetime):
+                            value = _ts_text(value)
+                        r.set(name, str(value))
+        return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+    # ------------------------------------------------------------------ XML Direct: put
+
+    def answer_put_invoices(
+        self, company: str, xmldata: str | None, params: Mapping[str, str]
+    ) -> tuple[bytes, int]:
+        """Process an invoice put; returns (answer body, number of documents)."""
+        if not xmldata or not xmldata.strip():
+            return bare_result(99, "No processable XML data found"), 0
+        try:
+            root = parse_xml(xmldata.encode("utf-8"))
+        except DirectoProtocolError:
+            # Also covers DTDs/entities: never expanded, refused as invalid XML.
+            return bare_result(8, "Invalid XML given"), 0
+        if root.tag != "invoices":
+            return bare_result(99, "No processable XML data found"), 0
+        documents = [el for el in root if el.tag == "invoice"]
+        if not documents:
+            return bare_result(99, "No processable XML data found"), 0
+        update = params.get("xd_update") == "1"
+        update_confirmed = params.get("xd_updateconfirmed") == "1"
+        confirm_all = params.get("xd_confirm") == "1"
+        results = etree.Element("results")
+        with self.lock:
+            comp = self.company(company)
+            for el in documents:
+                type_code, desc, docid = self._put_invoice(
+                    comp, el, update, update_confirmed, confirm_all
+                )
+                res = etree.SubElement(results, "Result")
+                res.set("Type", str(type_code))
+                res.set("Desc", desc)
+                if docid is not None:
+                    res.set("docid", docid)
+                res.set("doctype", "INVOICE")
+                res.set("submit", "Invoices")
+        body = etree.tostring(results, encoding="UTF-8", xml_declaration=True)
+        return body, len(documents)
+
+    def _success(self, created: bool) -> tuple[int, str]:
+        code = self.success_code
+        if code == "alternate":
+            code = 30 if created else 0
+        return (30, "Created" if created else "Updated") if code == 30 else (0, "OK")
+
+    def _put_invoice(
+        self,
+        comp: _Company,
+        el: etree._Element,
+        update: bool,
+        update_confirmed: bool,
+        confirm_all: bool,
+    ) -> tuple[int, str, str | None]:
+        raw_number = (el.get("number") or "").strip()
+        if not raw_number:
+            return 12, "Missing document identificator", None
+        if not re.fullmatch(r"[0-9]{1,10}", raw_number) or not (
+            0 < int(raw_number) <= MAX_DOCUMENT_NUMBER
+        ):
+            return 1, f"Invalid document number '{raw_number}'", raw_number
+        number = int(raw_number)
+        docid = str(number)
+        existing = comp.invoices.get(number)
+        if existing is not None and not update:
+            return 11, "Duplicate", docid
+        if existing is not None and existing["confirmed"] and not update_confirmed:
+            return 14, "Update not allowed: document is confirmed", docid
+        customercode = (el.get("customercode") or "").strip()
+        if not customercode:
+            return 13, "Missing customer code", docid
+        if customercode not in comp.customers:
+            return 31, f"Customer {customercode} not found", docid
+        salesman = (el.get("salesman") or "").strip()
+        if salesman and salesman not in comp.objects:
+            return 31, f"Salesman {salesman} not found", docid
+        header_object = (el.get("object") or "").strip()
+        if header_object and header_object not in comp.objects:
+            return 31, f"Object {header_object} not found", docid
+        try:
+            date = _opt_date(el.get("date"))
+            duedate = _opt_date(el.get("duedate"))
+        except ValueError as exc:
+            return 1, str(exc), docid
+        unknown = sorted(set(el.attrib) - set(INVOICE_HEADER_ATTRIBUTES))
+        rows: list[dict[str, Any]] = []
+        rows_el = el.find("rows")
+        for pos, row_el in enumerate(rows_el if rows_el is not None else [], start=1):
+            if row_el.tag != "row":
+                continue
+            unknown += [
+                f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))
+            ]
+            item = (row_el.get("item") or "").strip() or None
+            if item is not None and item not in comp.items:
+                return 31, f"Item {item} not found", docid
+            vatcode = (row_el.get("vatcode") or "").strip() or None
+            if vatcode is not None and vatcode not in comp.vatcodes:
+                return 31, f"VAT code {vatcode} not found", docid
+            row_object = (row_el.get("object") or "").strip() or None
+            if row_object is not None and row_object not in comp.objects:
+                return 31, f"Object {row_object} not found", docid
+            try:
+                quantity = _dec(row_el.get("quantity"))
+                price = _dec(row_el.get("price"))
+                discount = _dec(row_el.get("discount")) if row_el.get("discount") else None
+            except ValueError as exc:
+                return 1, f"Row {row_el.get('rn') or pos}: {exc}", docid
+            rows.append(
+                {
+                    "rn": int(row_el.get("rn")) if (row_el.get("rn") or "").isdigit() else pos,
+                    "item": item,
+                    "description": row_el.get("description"),
+                    "quantity": quantity,
+                    "price": price,
+                    "discount": discount,
+                    "vatcode": vatcode,
+                    "object": row_object,
+                }
+            )
+        confirm = el.get("confirm") == "1" or confirm_all
+        stored = {
+            "number": number,
+            "customercode": customercode,
+            "customername": el.get("customername"),
+            "date": date,
+            "duedate": duedate,
+            "paymentterm": el.get("paymentterm"),
+            "currency": el.get("currency"),
+            "salesman": salesman or None,
+            "comment": el.get("comment"),
+            "confirmed": False,
+            "rows": rows,
+            "attributes": dict(el.attrib),
+            "unknown_attributes": unknown,
+            "ts": now(),
+            "updates": 0 if existing is None else existing.get("updates", 0) + 1,
+        }
+        comp.invoices[number] = stored
+        if confirm:
+            if not rows:
+                return 29, "Not confirmed: invoice has no rows", docid
+            stored["confirmed"] = True
+        type_code, desc = self._success(existing is None)
+        return type_code, desc, docid
+
+
+def _opt_date(value: str | None) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"Invalid date '{value}'")
+    return parsed.date()
+
+
+def bare_result(type_code: int, desc: str) -> bytes:
+    """A ``<result type desc/>`` without ``<results>`` wrapper (auth/routing errors)."""
+    el = etree.Element("result")
+    el.set("type", str(type_code))
+    el.set("desc", desc)
+    return etree.tostring(el, encoding="UTF-8", xml_declaration=True)
+
+
+def err_document(text: str) -> bytes:
+    el = etree.Element("err")
+    el.text = text
+    return etree.tostring(el, encoding="UTF-8", xml_declaration=True)
+
+
+def _transport(
+    container: str,
+    record: str,
+    records: list[dict[str, Any]],
+    attributes: tuple[str, ...],
+    children: tuple[str, ...],
+) -> bytes:
+    root = etree.Element("transport")
+    if records:
+        box = etree.SubElement(root, container)
+        for rec in records:
+            el = etree.SubElement(box, record)
+            for name in attributes:
+                value = rec.get(name)
+                if value is None or value == "":
+                    continue
+                if name in ("salesprice", "balance", "discount", "vatprice", "cost"):
+                    value = format_decimal(Decimal(value))
+                el.set(name, value)
+            el.set("ts", _ts_text(rec["ts"]))
+            for child in children:
+                etree.SubElement(el, child)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
