@@ -64,10 +64,7 @@ class DirectoExchange(models.Model):
     def _log_exchange(self, company, exchange, token):
         """Store an xmldirect ``Exchange``; called by the client after every call."""
         body = exchange.response_body or b""
-        if isinstance(body, bytes):
-            body_text = body.decode("utf-8", errors="replace")
-        else:
-            body_text = body
+        body_text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
         body_text = self._redact(body_text, token)
         vals = {
             "company_id": company.id,
@@ -78,7 +75,7 @@ class DirectoExchange(models.Model):
                 json.dumps(exchange.params or {}, ensure_ascii=False, sort_keys=True), token
             ),
             "request_body": self._redact(exchange.request_body, token),
-            "response_size": len(body),
+            "response_size": exchange.response_size or len(body),
             "http_status": exchange.http_status or 0,
             "outcome": exchange.outcome,
             "success": exchange.outcome == "ok",
@@ -87,7 +84,10 @@ class DirectoExchange(models.Model):
             "document_count": exchange.documents,
         }
         if len(body_text) > INLINE_BODY_LIMIT:
-            vals["response_body"] = body_text[:INLINE_BODY_LIMIT] + "\n… (%s bytes in all, see the attachment)" % len(body)
+            vals["response_body"] = "%s\n… (%s bytes in all, see the attachment)" % (
+                body_text[:INLINE_BODY_LIMIT],
+                vals["response_size"],
+            )
         else:
             vals["response_body"] = body_text
         record = self.sudo().create(vals)

@@ -83,7 +83,11 @@ class ResCompany(models.Model):
                 validate_url(company.directo_url)
             except ValueError as error:
                 raise ValidationError(
-                    _("Directo endpoint of %(company)s: %(error)s", company=company.name, error=error)
+                    _(
+                        "Directo endpoint of %(company)s: %(error)s",
+                        company=company.name,
+                        error=error,
+                    )
                 ) from error
 
     def _directo_client(self):
@@ -163,7 +167,11 @@ class ResCompany(models.Model):
         except DirectoError as error:
             state = "failed"
             message = self._directo_diagnose(error, trimmed)
-            _logger.info("Directo connection check failed for company %s: %s", self.id, type(error).__name__)
+            _logger.info(
+                "Directo connection check failed for company %s: %s",
+                self.id,
+                type(error).__name__,
+            )
         else:
             state = "connected"
             message = _("Connected to Directo. Clients and articles can be read.")
@@ -193,3 +201,9 @@ class ResCompany(models.Model):
     def _directo_after_connect(self):
         """Hook run after a successful Connect (the client import starts from here)."""
         return True
+
+    directo_auto_export = fields.Boolean(
+        string="Export Invoices Automatically When Posted",
+        help="When on, posted customer invoices and credit notes are sent to Directo in "
+        "the background by the scheduled action 'Directo: export invoices'.",
+    )

@@ -67,7 +67,7 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertNotIn("whitespace around it", message)
 
     def test_connect_component_not_activated(self):
-        self.company.sudo().directo_token = self.sandbox_token_without_reads
+        self.company.sudo().directo_token = "DEMO-NOREAD"
         self.company.action_directo_connect()
         self.assertEqual(self.company.directo_connection_state, "failed")
         message = self.company.directo_connection_message
