@@ -1,0 +1,1 @@
+from . import directo_export_wizard

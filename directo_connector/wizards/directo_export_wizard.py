@@ -1,0 +1,90 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+
+
+class DirectoExportWizard(models.TransientModel):
+    """The problems dialog: every reason why selected invoices cannot go to Directo,
+    listed at once, with the option to send the valid ones."""
+
+    _name = "directo.export.wizard"
+    _description = "Export to Directo: problems"
+
+    move_ids = fields.Many2many(
+        "account.move", "directo_export_wizard_move_rel", string="Selected Invoices"
+    )
+    valid_move_ids = fields.Many2many(
+        "account.move", "directo_export_wizard_valid_move_rel", string="Invoices Ready to Send"
+    )
+    problem_ids = fields.One2many("directo.export.wizard.line", "wizard_id", string="Problems")
+    resend = fields.Boolean(help="Re-send invoices already in Directo as drafts.")
+    valid_count = fields.Integer(compute="_compute_counts")
+    problem_move_count = fields.Integer(compute="_compute_counts")
+    summary = fields.Char(compute="_compute_counts")
+
+    @api.depends("valid_move_ids", "problem_ids")
+    def _compute_counts(self):
+        for wizard in self:
+            wizard.valid_count = len(wizard.valid_move_ids)
+            wizard.problem_move_count = len(wizard.problem_ids.move_id)
+            wizard.summary = _(
+                "%(bad)s of %(total)s selected invoice(s) cannot be sent to Directo. "
+                "%(good)s invoice(s) are ready.",
+                bad=wizard.problem_move_count,
+                total=len(wizard.move_ids),
+                good=wizard.valid_count,
+            )
+
+    @api.model
+    def _open_for(self, prepared, resend=False):
+        """Create the dialog for the output of ``account.move._directo_prepare``."""
+        moves = self.env["account.move"].browse([prep.move.id for prep in prepared])
+        valid = self.env["account.move"].browse(
+            [prep.move.id for prep in prepared if prep.payload]
+        )
+        lines = []
+        for prep in prepared:
+            for sequence, problem in enumerate(prep.problems):
+                lines.append(
+                    fields.Command.create(
+                        {
+                            "sequence": sequence,
+                            "move_id": problem.move.id,
+                            "line_id": problem.line.id if problem.line else False,
+                            "message": problem.message,
+                        }
+                    )
+                )
+        wizard = self.create(
+            {
+                "move_ids": [fields.Command.set(moves.ids)],
+                "valid_move_ids": [fields.Command.set(valid.ids)],
+                "problem_ids": lines,
+                "resend": resend,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Export to Directo"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def action_send_valid(self):
+        self.ensure_one()
+        report = self.valid_move_ids._directo_send(resend=self.resend)
+        return report._directo_notification()
+
+
+class DirectoExportWizardLine(models.TransientModel):
+    _name = "directo.export.wizard.line"
+    _description = "Export to Directo: one problem"
+    _order = "move_id, sequence, id"
+
+    wizard_id = fields.Many2one("directo.export.wizard", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    line_id = fields.Many2one("account.move.line", string="Row", readonly=True)
+    message = fields.Text(string="What to fix", readonly=True)
