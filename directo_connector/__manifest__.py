@@ -14,8 +14,12 @@
         "security/directo_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
+        "data/ir_cron_export.xml",
         "views/directo_exchange_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
+        "views/account_journal_views.xml",
+        "wizards/directo_export_wizard_views.xml",
         "views/directo_menus.xml",
     ],
     "demo": [

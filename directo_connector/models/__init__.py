@@ -8,3 +8,4 @@ from . import product_product
 from . import account_tax
 from . import account_move_line
 from . import account_move
+from . import account_journal
