@@ -347,9 +347,20 @@ def _check_prolog(prolog: bytes) -> None:
         )
 
 
-def _prolog_of(data: bytes) -> bytes:
-    m = _ROOT_START.search(data, 0, _PROLOG_LIMIT)
-    return data[: m.start()] if m else data[:_PROLOG_LIMIT]
+_PROLOG_NOISE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+
+
+def _root_started(buffer: bytes) -> bool:
+    """True once ``buffer`` contains the root element's start tag.
+
+    Comments and processing instructions are skipped, so ``<!-- <a -->`` in front of a
+    DOCTYPE cannot end the scan early; an unterminated one means "not yet".
+    """
+    stripped = _PROLOG_NOISE.sub(b"", buffer)
+    cut = min((i for i in (stripped.find(b"<!--"), stripped.find(b"<?")) if i >= 0), default=-1)
+    if cut >= 0:
+        stripped = stripped[:cut]
+    return _ROOT_START.search(stripped) is not None
 
 
 def _reject_dtd(tree: etree._ElementTree) -> None:
@@ -366,7 +377,8 @@ def parse_xml(body: bytes) -> etree._Element:
         raise TypeError("parse_xml expects bytes")
     if not body.strip():
         raise DirectoProtocolError("Directo sent an empty answer")
-    _check_prolog(_prolog_of(bytes(body)))
+    # Small bodies: scan all of it (a DTD marker is only legal in the prolog anyway).
+    _check_prolog(bytes(body))
     try:
         root = etree.fromstring(bytes(body), safe_parser())
     except etree.XMLSyntaxError as exc:
@@ -391,15 +403,12 @@ class _PrologGuard:
         self.seen_bytes += len(data)
         if not self._done and data:
             self._prolog += data
-            m = _ROOT_START.search(self._prolog)
-            if m:
+            _check_prolog(self._prolog)
+            if _root_started(self._prolog):
                 self._done = True
-                _check_prolog(self._prolog[: m.start()])
                 self._prolog = b""
-            else:
-                _check_prolog(self._prolog)
-                if len(self._prolog) > _PROLOG_LIMIT:
-                    raise DirectoProtocolError("Directo answer has no XML root element")
+            elif len(self._prolog) > _PROLOG_LIMIT:
+                raise DirectoProtocolError("Directo answer has no XML root element")
         return data
 
 
