@@ -2,7 +2,7 @@
 # The project's one test command (README "Test it"; .ci/run calls exactly this).
 #
 #  1. sets up its own test environment (.venv-test, test tools from PyPI);
-#  2. lints (ruff) and runs the Odoo-free tests with pytest;
+#  2. lints (ruff, pylint-odoo) and runs the Odoo-free tests with pytest;
 #  3. validates docker-compose.yml with `docker-compose config`;
 #  4. when an Odoo 18 is importable (or ODOO_PATH names its source folder):
 #     starts a throwaway PostgreSQL cluster on a free loopback port, installs
@@ -44,6 +44,9 @@ log "installing test tools"
 # --- 2. lint and Odoo-free tests ------------------------------------------------------
 log "ruff"
 "$py" -m ruff check . || status=1
+log "pylint-odoo"
+"$py" -m pylint --rcfile=.pylintrc --disable=prefer-env-translation directo_connector \
+    && echo "pylint-odoo: clean" || status=1
 
 log "Odoo-free tests (pytest)"
 set +e
