@@ -307,7 +307,11 @@ class DirectoSandbox:
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"directo-sandbox-{self.port}", daemon=True
+            # Short poll interval: stop() (hence every test teardown) waits for one poll.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"directo-sandbox-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
