@@ -1,0 +1,198 @@
+"""The sandbox itself: XSD-valid answers, control interface, receipts, ts, CLI."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+import requests
+from conftest import REPO, TOKEN
+from lxml import etree
+
+from xmldirect import errors as E
+from xmldirect.client import DirectoClient
+from xmldirect.codec import InvoicePayload, InvoiceRowPayload, safe_parser
+from xmldirect.sandbox import DirectoSandbox
+
+
+def get(sandbox, what, **filters):
+    data = {"token": TOKEN, "get": "1", "what": what, **filters}
+    return requests.post(sandbox.url, data=data, timeout=5).content
+
+
+def schema(xsd_dir, name):
+    return etree.XMLSchema(etree.parse(str(xsd_dir / name), safe_parser()))
+
+
+def container(body):
+    root = etree.fromstring(body, safe_parser())
+    assert root.tag == "transport"
+    (box,) = root
+    return box
+
+
+def pay(sandbox, number, rows):
+    payload = InvoicePayload(
+        number, "K0001", dt.date(2026, 1, 5), None, None, "EUR", None, True, tuple(rows)
+    )
+    (res,) = DirectoClient(sandbox.url, TOKEN).put_invoices([payload])
+    assert res.success
+
+
+@pytest.mark.parametrize(
+    ("what", "xsd"),
+    [
+        ("customer", "ws_kliendid.xsd"),
+        ("item", "ws_artiklid.xsd"),
+        ("receipt", "ws_laekumised.xsd"),
+    ],
+)
+def test_get_answers_validate_against_directo_xsd(sandbox, xsd_dir, what, xsd):
+    if what == "receipt":
+        sandbox.state.add_receipt(rows=[{"invoice": 700001, "amount": "1.5"},
+                                        {"invoice": None, "amount": "2"}])  # fmt: skip
+    box = container(get(sandbox, what))
+    assert len(box) >= 2
+    validator = schema(xsd_dir, xsd)
+    assert validator.validate(box), validator.error_log
+    # Filtered answers too (includes closed customers / items).
+    box = container(get(sandbox, what, closed="1") if what != "receipt" else get(sandbox, what))
+    assert validator.validate(box), validator.error_log
+
+
+def test_empty_answer_is_bare_transport(sandbox):
+    root = etree.fromstring(get(sandbox, "customer", code="NOPE"))
+    assert root.tag == "transport" and len(root) == 0
+
+
+def test_unknown_component_get_is_empty(sandbox):
+    assert etree.fromstring(get(sandbox, "object")).tag == "transport"
+
+
+def test_receipt_amounts_from_invoice_total(sandbox):
+    rows = [
+        InvoiceRowPayload("TEENUS-KONSULT", "a", Decimal("2"), Decimal("100"), Decimal("10"),
+                          "1", None, 1),
+        InvoiceRowPayload("ART-3300", "b", Decimal("1"), Decimal("50"), None, "2", None, 2),
+        InvoiceRowPayload(None, "c", Decimal("3"), Decimal("1.111"), None, None, None, 3),
+    ]  # fmt: skip
+    pay(sandbox, 9001, rows)
+    # 2*100*0.9*1.24 = 223.20; 50*1.09 = 54.50; 3*1.111 = 3.333 -> 281.033 -> 281.03
+    assert sandbox.state.invoice_total(9001) == Decimal("281.03")
+    full = sandbox.state.add_receipt(9001)
+    half = sandbox.state.add_receipt(9001, fraction="0.5")
+    fixed = sandbox.state.add_receipt(9001, "10", confirmed=False)
+    receipts = sandbox.state.receipts()
+    assert receipts[full]["rows"][0]["received"] == Decimal("281.03")
+    assert receipts[half]["rows"][0]["received"] == Decimal("140.52")
+    assert receipts[fixed]["rows"][0]["received"] == Decimal("10")
+    client = DirectoClient(sandbox.url, TOKEN)
+    got = {r.number: r for r in client.iter_receipts(confirmed=None)}
+    assert got[full].rows[0].invoice == 9001 and got[full].rows[0].customer == "K0001"
+    assert got[full].rows[0].invoicesum == Decimal("281.03")
+    assert got[fixed].confirmed is False
+
+
+def test_receipt_edit_and_unconfirm_bump_ts(sandbox):
+    client = DirectoClient(sandbox.url, TOKEN)
+    today = dt.date.today()
+    assert list(client.iter_receipts(ts=today)) == []
+    sandbox.state.unconfirm_receipt(900001)
+    (changed,) = client.iter_receipts(ts=today, confirmed=None)
+    assert changed.number == 900001 and changed.confirmed is False
+    assert list(client.iter_receipts(ts=today)) == []  # confirmed=1 hides it now
+    sandbox.state.edit_receipt(900001, amount="12.34", confirmed=True)
+    (edited,) = client.iter_receipts(ts=today)
+    assert edited.rows[0].received == Decimal("12.34") and edited.rows[0].invoice == 700001
+
+
+def test_customer_change_bumps_ts(sandbox):
+    client = DirectoClient(sandbox.url, TOKEN)
+    sandbox.state.update_customer("K0003", email="new@nordictimber.fi")
+    (c,) = client.iter_customers(ts=dt.date.today())
+    assert c.code == "K0003" and c.email == "new@nordictimber.fi"
+
+
+def test_add_customer_rejects_unknown_attributes(sandbox):
+    with pytest.raises(ValueError, match="Unknown attribute"):
+        sandbox.state.add_customer(code="X", nmae="typo")
+
+
+def test_control_over_http(sandbox):
+    base = sandbox.base_url + "/control/"
+    r = requests.post(base + "add_customer", json={"code": "K0500", "name": "HTTP OÜ"}, timeout=5)
+    assert r.status_code == 200 and r.json()["ok"]
+    r = requests.post(base + "add_fault", json={"kind": "http500"}, timeout=5)
+    assert r.status_code == 200
+    faults = requests.get(base + "faults", timeout=5).json()
+    assert faults[0]["kind"] == "http500"
+    client = DirectoClient(sandbox.url, TOKEN)
+    with pytest.raises(E.DirectoTransientError):
+        client.check_connection()
+    assert "K0500" in [c.code for c in client.iter_customers()]
+    number = requests.post(base + "add_receipt", json={"invoice": 700002, "fraction": "0.25"},
+                           timeout=5).json()["result"]  # fmt: skip
+    receipts = requests.get(base + "receipts", timeout=5).json()
+    assert receipts[str(number)]["rows"][0]["received"] == "58.59"
+    invoices = requests.get(base + "invoices", timeout=5).json()
+    assert invoices["700001"]["confirmed"] is True
+    reqs = requests.get(base + "requests", timeout=5).json()
+    assert reqs and all("token" not in r["form"] for r in reqs)
+    assert requests.post(base + "nope", json={}, timeout=5).status_code == 404
+    assert requests.post(base + "add_fault", json={"kind": "bogus"}, timeout=5).status_code == 400
+    assert requests.post(base + "reset", json={}, timeout=5).status_code == 200
+    assert sandbox.state.faults == [] and "K0500" not in sandbox.state.company().customers
+
+
+def test_reset_restores_demo_data(sandbox):
+    sandbox.state.add_receipt(700001)
+    sandbox.state.set_success_code(30)
+    sandbox.reset()
+    assert set(sandbox.state.receipts()) == {900001, 900002}
+    assert sandbox.state.success_code == 0 and sandbox.requests == []
+
+
+def test_custom_tokens_and_no_demo():
+    with DirectoSandbox(demo=False, tokens={"T1": None, "T2": {"allow": ["item:get"]}}) as sb:
+        assert DirectoClient(sb.url, "T1").check_connection()
+        assert list(DirectoClient(sb.url, "T1").iter_customers()) == []
+        with pytest.raises(E.DirectoNotActivated):
+            DirectoClient(sb.url, "T2").check_connection()
+        with pytest.raises(E.DirectoUnauthorized):
+            DirectoClient(sb.url, "DEMO-TOKEN").check_connection()
+
+
+def test_request_too_large(sandbox):
+    sandbox.state.max_request_bytes = 200
+    payload = InvoicePayload(
+        1, "K0001", dt.date(2026, 1, 1), None, None, None, None, False,
+        tuple(InvoiceRowPayload("ART-1001", "x" * 50, Decimal(1), Decimal(1), None, None, None, i)
+              for i in range(1, 5)),
+    )  # fmt: skip
+    with pytest.raises(E.DirectoProtocolError) as err:
+        DirectoClient(sandbox.url, TOKEN).put_invoices([payload])
+    assert err.value.http_status == 413
+
+
+def test_cli_starts_a_server():
+    env = dict(os.environ, PYTHONPATH=str(REPO / "directo_connector"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xmldirect.sandbox", "--port", "0", "--demo", "--token", "CLI-T"],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line
+        url = line.split("listening on ", 1)[1].strip()
+        assert "CLI-T" in proc.stdout.readline()
+        assert DirectoClient(url, "CLI-T").check_connection()
+        assert DirectoClient(url, "DEMO-TOKEN").check_connection()
+        body = requests.post(url.split("/xmlcore")[0] + "/control/set_success_code",
+                             json={"code": 30}, timeout=5)  # fmt: skip
+        assert json.loads(body.content)["ok"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
