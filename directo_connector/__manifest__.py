@@ -13,13 +13,18 @@
     "data": [
         "security/directo_security.xml",
         "security/ir.model.access.csv",
+        "security/directo_receipt_security.xml",
         "data/ir_cron.xml",
+        "data/ir_cron_paid_status.xml",
         "data/ir_cron_export.xml",
         "views/directo_exchange_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/account_journal_views.xml",
         "wizards/directo_export_wizard_views.xml",
+        "views/directo_receipt_views.xml",
+        "views/account_move_payment_views.xml",
+        "views/res_config_settings_payment_views.xml",
         "views/directo_menus.xml",
     ],
     "demo": [

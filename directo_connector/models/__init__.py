@@ -9,3 +9,6 @@ from . import account_tax
 from . import account_move_line
 from . import account_move
 from . import account_journal
+from . import directo_receipt
+from . import directo_receipt_line
+from . import account_payment

@@ -207,3 +207,43 @@ class ResCompany(models.Model):
         help="When on, posted customer invoices and credit notes are sent to Directo in "
         "the background by the scheduled action 'Directo: export invoices'.",
     )
+
+    # Paid status from Directo (receipts)
+    directo_receipt_watermark = fields.Datetime(
+        string="Directo Receipts Read Up To",
+        copy=False,
+        help="The latest change time (ts) of the receipts read from Directo. The next read "
+        "asks for receipts changed since one day before it. Clear it (or set an earlier "
+        "time) to read older receipts again.",
+    )
+    directo_receipt_last_sync = fields.Datetime(
+        string="Directo Paid Status Last Fetched", copy=False, readonly=True
+    )
+    directo_receipt_sync_message = fields.Text(
+        string="Directo Paid Status Summary", copy=False, readonly=True
+    )
+    directo_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Register Directo Payments in",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]",
+        help="When set, amounts Directo reports as paid are registered as Odoo payments in "
+        "this journal and reconciled with the invoices (and removed again when Directo "
+        "reverses them), so Odoo's own payment status follows Directo.",
+    )
+
+    def action_directo_fetch_paid_status(self):
+        """Settings button: read receipts from Directo now and update the invoices."""
+        self.ensure_one()
+        stats = self.env["directo.receipt"]._directo_fetch_paid_status(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Directo paid status"),
+                "message": stats["message"],
+                "type": "danger" if stats["error"] else "success",
+                "sticky": bool(stats["error"]),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -25,3 +25,17 @@ class ResConfigSettings(models.TransientModel):
     def action_directo_connect(self):
         self.ensure_one()
         return self.company_id.action_directo_connect()
+
+    # Paid status from Directo
+    directo_payment_journal_id = fields.Many2one(
+        related="company_id.directo_payment_journal_id", readonly=False
+    )
+    directo_receipt_watermark = fields.Datetime(
+        related="company_id.directo_receipt_watermark", readonly=False
+    )
+    directo_receipt_last_sync = fields.Datetime(related="company_id.directo_receipt_last_sync")
+    directo_receipt_sync_message = fields.Text(related="company_id.directo_receipt_sync_message")
+
+    def action_directo_fetch_paid_status(self):
+        self.ensure_one()
+        return self.company_id.action_directo_fetch_paid_status()
