@@ -199,7 +199,8 @@ class ResCompany(models.Model):
         }
 
     def _directo_after_connect(self):
-        """Hook run after a successful Connect (the client import starts from here)."""
+        """Hook run after a successful Connect: start the client import in the background."""
+        self.env["directo.import"].sudo()._directo_enqueue("client", self)
         return True
 
     directo_auto_export = fields.Boolean(

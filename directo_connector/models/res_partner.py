@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 
 class ResPartner(models.Model):
@@ -26,15 +27,25 @@ class ResPartner(models.Model):
 
     @api.constrains("directo_code", "company_id", "parent_id", "is_company")
     def _check_directo_code_unique(self):
-        for partner in self.filtered(lambda p: p.directo_code and not p.parent_id):
-            clash = self.search(
-                [
-                    ("id", "!=", partner.id),
-                    ("directo_code", "=", partner.directo_code),
-                    ("parent_id", "=", False),
-                    ("company_id", "in", [partner.company_id.id, False]),
-                ],
-                limit=1,
+        # One query for the whole batch: imports create thousands of clients at once.
+        partners = self.filtered(lambda p: p.directo_code and not p.parent_id)
+        if not partners:
+            return
+        holders = {}
+        for other in self.search_fetch(
+            [("directo_code", "in", partners.mapped("directo_code")), ("parent_id", "=", False)],
+            ["directo_code", "company_id"],
+        ):
+            holders.setdefault(other.directo_code, []).append(other)
+        no_company = self.env["res.company"]
+        for partner in partners:
+            clash = next(
+                (
+                    other
+                    for other in holders.get(partner.directo_code, [])
+                    if other != partner and other.company_id in (partner.company_id, no_company)
+                ),
+                None,
             )
             if clash:
                 raise ValidationError(
@@ -53,3 +64,11 @@ class ResPartner(models.Model):
             "directo_default_resource_id",
             "directo_default_resource_is_user",
         ]
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """Find clients by their Directo client code too (searches, many2one dropdowns)."""
+        domain = super()._search_display_name(operator, value)
+        if value and operator not in expression.NEGATIVE_TERM_OPERATORS:
+            domain = expression.OR([domain, [("directo_code", operator, value)]])
+        return domain

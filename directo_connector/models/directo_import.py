@@ -1,0 +1,374 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import split_every
+
+from ..xmldirect import DirectoError
+
+_logger = logging.getLogger(__name__)
+
+#: Preview line model per import kind.
+LINE_MODELS = {
+    "client": "directo.client.import.line",
+    "article": "directo.article.import.line",
+}
+#: Rows created / added per ORM batch.
+BATCH_SIZE = 500
+#: Selections up to this size are added inside the request; bigger ones in the background.
+FOREGROUND_LIMIT = 500
+#: Lines added per background step (the scheduled action commits between steps).
+BACKGROUND_CHUNK = 2000
+IMPORT_GROUP = "account.group_account_invoice"
+ARTICLE_TYPE_PARAM = "directo_connector.article_product_type"
+ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
+
+
+class DirectoImport(models.Model):
+    """One read of Directo clients or articles, kept until the user has picked what to add.
+
+    Persistent on purpose: a background read of 10,000 clients must survive until the user
+    opens the preview (transient records are vacuumed far too early).
+    """
+
+    _name = "directo.import"
+    _description = "Directo Import"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    kind = fields.Selection(
+        [("client", "Clients"), ("article", "Articles")], required=True, readonly=True
+    )
+    state = fields.Selection(
+        [
+            ("queued", "Waiting to read"),
+            ("reading", "Reading"),
+            ("ready", "Ready to review"),
+            ("adding", "Adding in the background"),
+            ("failed", "Failed"),
+            ("replaced", "Replaced by a newer read"),
+        ],
+        default="queued",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Requested By",
+        readonly=True,
+        default=lambda self: self.env.user,
+        help="Told when the read is finished.",
+    )
+    read_at = fields.Datetime(string="Read At", readonly=True)
+    read_count = fields.Integer(string="Records Read", readonly=True)
+    error = fields.Text(readonly=True)
+    article_product_type = fields.Selection(
+        ARTICLE_TYPES,
+        string="Type of New Products",
+        default=lambda self: self._default_article_product_type(),
+        help="Product type given to products created from Directo articles.",
+    )
+    client_line_ids = fields.One2many("directo.client.import.line", "import_id", readonly=True)
+    article_line_ids = fields.One2many("directo.article.import.line", "import_id", readonly=True)
+    new_count = fields.Integer(compute="_compute_counts")
+    linked_count = fields.Integer(compute="_compute_counts")
+    probable_count = fields.Integer(compute="_compute_counts")
+    changed_count = fields.Integer(compute="_compute_counts")
+    added_count = fields.Integer(compute="_compute_counts")
+    queued_count = fields.Integer(compute="_compute_counts")
+
+    @api.model
+    def _default_article_product_type(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(ARTICLE_TYPE_PARAM, "service")
+        return value if value in dict(ARTICLE_TYPES) else "service"
+
+    @api.depends("kind", "create_date")
+    def _compute_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for run in self:
+            run.name = _(
+                "%(what)s from Directo (%(date)s)",
+                what=labels.get(run.kind, ""),
+                date=fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16],
+            )
+
+    def _compute_counts(self):
+        for run in self:
+            counts = {"new": 0, "linked": 0, "probable": 0, "changed": 0}
+            added = queued = 0
+            if run.id and run.kind:
+                groups = self.env[LINE_MODELS[run.kind]]._read_group(
+                    [("import_id", "=", run.id)],
+                    ["match_state", "added", "queued"],
+                    ["__count"],
+                )
+                for state, is_added, is_queued, count in groups:
+                    if is_added:
+                        added += count
+                    else:
+                        counts[state] += count
+                    if is_queued:
+                        queued += count
+            run.new_count = counts["new"]
+            run.linked_count = counts["linked"]
+            run.probable_count = counts["probable"]
+            run.changed_count = counts["changed"]
+            run.added_count = added
+            run.queued_count = queued
+
+    # ------------------------------------------------------------------ rights
+
+    @api.model
+    def _directo_check_import_rights(self):
+        if self.env.su or self.env.user.has_group(IMPORT_GROUP):
+            return
+        raise AccessError(
+            _(
+                "Only users with invoicing rights (Invoicing / Billing) can import clients "
+                "and articles from Directo. %(user)s does not have them.",
+                user=self.env.user.name,
+            )
+        )
+
+    # ------------------------------------------------------------------ start
+
+    @api.model
+    def _directo_enqueue(self, kind, company=None):
+        """Queue a read of ``kind`` for ``company`` and wake the scheduled action now.
+
+        An import of the same kind that is still waiting or reading is reused, so pressing
+        the button twice reads once.
+        """
+        self._directo_check_import_rights()
+        company = company or self.env.company
+        if not company.sudo().directo_token:
+            raise UserError(
+                _(
+                    "%(company)s is not connected to Directo: paste the XML Direct key in "
+                    "Settings > Invoicing > Directo and click Connect first.",
+                    company=company.name,
+                )
+            )
+        runs = self.sudo()
+        run = runs.search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", kind),
+                ("state", "in", ("queued", "reading")),
+            ],
+            limit=1,
+        )
+        if not run:
+            run = runs.create({"company_id": company.id, "kind": kind, "user_id": self.env.uid})
+        self._directo_trigger()
+        return run.with_env(self.env)
+
+    @api.model
+    def _directo_trigger(self):
+        self.env.ref("directo_connector.ir_cron_directo_import").sudo()._trigger()
+
+    @api.model
+    def _directo_start_action(self, kind, company=None):
+        self._directo_enqueue(kind, company)
+        what = _("clients") if kind == "client" else _("articles")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Directo"),
+                "message": _(
+                    "Reading %(what)s from Directo in the background. You will get a "
+                    "notification and an activity when the preview is ready (Invoicing > "
+                    "Directo > Imports).",
+                    what=what,
+                ),
+                "type": "info",
+                "sticky": False,
+            },
+        }
+
+    @api.model
+    def action_directo_import_clients(self):
+        return self._directo_start_action("client")
+
+    @api.model
+    def action_directo_import_articles(self):
+        return self._directo_start_action("article")
+
+    def action_read_again(self):
+        self.ensure_one()
+        return self._directo_start_action(self.kind, self.company_id)
+
+    # ------------------------------------------------------------------ background job
+
+    @api.model
+    def _cron_process_imports(self):
+        """Scheduled action: one unit of work per call (a read, or a chunk of additions).
+
+        Reports progress to the cron framework, which calls again at once while work
+        remains and commits between calls.
+        """
+        pending = [("state", "in", ("queued", "reading", "adding"))]
+        run = self.search(pending, order="id", limit=1)
+        if not run:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        if run.state in ("queued", "reading"):
+            run._directo_run_read()
+        else:
+            run._directo_run_add_queued()
+        self.env["ir.cron"]._notify_progress(done=1, remaining=self.search_count(pending))
+
+    def _directo_run_read(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._directo_read()
+        except (DirectoError, UserError) as error:
+            self._directo_fail(error)
+        except Exception as error:
+            _logger.exception("Directo import %s failed", self.id)
+            self._directo_fail(error)
+
+    def _directo_fail(self, error):
+        if isinstance(error, DirectoError):
+            error = self.company_id._directo_diagnose(error, False)
+        message = _("Reading from Directo failed: %(error)s", error=error)
+        self.write({"state": "failed", "error": message})
+        self._directo_notify(message, level="danger")
+
+    def _directo_read(self):
+        self.ensure_one()
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted read
+        self.write({"state": "reading", "error": False})
+        company = self.company_id
+        records = Line._directo_fetch(company._directo_client())
+        Line.with_company(company)._directo_match(company, records)
+        for chunk in split_every(BATCH_SIZE, records):
+            Line.create([dict(vals, import_id=self.id) for vals in chunk])
+        self.write({"state": "ready", "read_at": fields.Datetime.now(), "read_count": len(records)})
+        older = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", self.kind),
+                ("id", "<", self.id),
+                ("state", "in", ("ready", "failed", "adding")),
+            ]
+        )
+        if older:
+            Line.search([("import_id", "in", older.ids)]).unlink()
+            older.activity_unlink(["mail.mail_activity_data_todo"])
+            older.write({"state": "replaced"})
+        self._directo_notify_ready()
+
+    def _directo_run_add_queued(self):
+        self.ensure_one()
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        lines = Line.search(
+            [("import_id", "=", self.id), ("queued", "=", True), ("added", "=", False)],
+            limit=BACKGROUND_CHUNK,
+        )
+        counts = lines._directo_apply() if lines else {}
+        if not Line.search_count([("import_id", "=", self.id), ("queued", "=", True)]):
+            self.state = "ready"
+            self._directo_notify(self._directo_summary(counts, finished=True))
+
+    # ------------------------------------------------------------------ user feedback
+
+    def _directo_summary(self, counts, finished=False):
+        text = _(
+            "%(created)s created, %(linked)s linked, %(updated)s updated, %(unchanged)s unchanged.",
+            created=counts.get("created", 0),
+            linked=counts.get("linked", 0),
+            updated=counts.get("updated", 0),
+            unchanged=counts.get("unchanged", 0),
+        )
+        if counts.get("contacts"):
+            text += " " + _("%(count)s contacts created.", count=counts["contacts"])
+        if finished:
+            text = _("%(name)s: adding finished.", name=self.name) + " " + text
+        return text
+
+    def _directo_notify_ready(self):
+        self.ensure_one()
+        what = _("clients") if self.kind == "client" else _("articles")
+        message = _(
+            "%(count)s %(what)s read from Directo: %(new)s new, %(linked)s already linked, "
+            "%(probable)s probably the same, %(changed)s changed. Open the preview to pick "
+            "which to add.",
+            count=self.read_count,
+            what=what,
+            new=self.new_count,
+            linked=self.linked_count,
+            probable=self.probable_count,
+            changed=self.changed_count,
+        )
+        if self.user_id and not self.user_id.share:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.user_id.id,
+                summary=_("Directo %(what)s preview ready", what=what),
+                note=message,
+            )
+        self._directo_notify(message)
+
+    def _directo_notify(self, message, level="info"):
+        """Chatter message + a live notification to the user who started the import."""
+        for run in self:
+            run.message_post(body=message)
+            if run.user_id and not run.user_id.share:
+                run.user_id._bus_send(
+                    "simple_notification",
+                    {"type": level, "title": _("Directo"), "message": message, "sticky": True},
+                )
+
+    # ------------------------------------------------------------------ preview
+
+    def action_open_preview(self, match_state=None):
+        self.ensure_one()
+        if self.state in ("queued", "reading"):
+            raise UserError(_("%(name)s is still being read from Directo.", name=self.name))
+        if self.state == "failed":
+            raise UserError(self.error)
+        if self.state == "replaced":
+            raise UserError(
+                _("%(name)s was replaced by a newer read: open the newest import.", name=self.name)
+            )
+        xmlid = {
+            "client": "directo_connector.directo_client_import_line_action",
+            "article": "directo_connector.directo_article_import_line_action",
+        }[self.kind]
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = {"default_import_id": self.id, "search_default_not_added": 1}
+        if match_state:
+            context["search_default_%s" % match_state] = 1
+        action.update(
+            name=self.name,
+            domain=[("import_id", "=", self.id)],
+            context=context,
+        )
+        return action
+
+    def action_open_new(self):
+        return self.action_open_preview("new")
+
+    def action_open_probable(self):
+        return self.action_open_preview("probable")
+
+    def action_open_changed(self):
+        return self.action_open_preview("changed")
+
+    def action_open_linked(self):
+        return self.action_open_preview("linked")

@@ -1,0 +1,116 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from .directo_import import FOREGROUND_LIMIT
+
+MATCH_STATES = [
+    ("new", "New"),
+    ("linked", "Already linked"),
+    ("probable", "Probably the same"),
+    ("changed", "Changed"),
+]
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_key(value):
+    """Comparable form of a VAT number / registration code / article reference."""
+    return _SPACES.sub("", value or "").upper()
+
+
+class DirectoImportLineMixin(models.AbstractModel):
+    """What the client and article preview lines share: the run, the status, the pick."""
+
+    _name = "directo.import.line.mixin"
+    _description = "Directo Import Preview Line"
+    _order = "code, id"
+
+    import_id = fields.Many2one(
+        "directo.import", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    code = fields.Char(string="Directo Code", required=True, readonly=True, index=True)
+    name = fields.Char(readonly=True)
+    match_state = fields.Selection(
+        MATCH_STATES, string="Status", required=True, readonly=True, index=True
+    )
+    match_reason = fields.Char(string="Match", readonly=True)
+    changes = fields.Text(string="Differences", readonly=True)
+    added = fields.Boolean(readonly=True, index=True)
+    queued = fields.Boolean(string="Waiting to Be Added", readonly=True)
+
+    def _directo_match(self, company, vals_list):
+        """Set ``match_state``/``match_reason``/``changes`` and the Odoo record on each dict."""
+        raise NotImplementedError
+
+    def _directo_apply(self):
+        """Create or update the Odoo records of these lines; returns counts."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _directo_changes_text(diffs):
+        return (
+            "\n".join("%s: %s → %s" % (label, old or "–", new) for label, old, new in diffs)
+            or False
+        )
+
+    def _directo_mark_added(self, record_by_line):
+        """Mark lines added and point them at their Odoo record (one batched flush)."""
+        lines = self.sudo()
+        lines.write({"added": True, "queued": False, "match_state": "linked", "changes": False})
+        field = self._directo_record_field
+        for line in lines:
+            line[field] = record_by_line[line.id]
+
+    def action_directo_add(self):
+        """ "Add selected": small selections at once, big ones in the background."""
+        self.env["directo.import"]._directo_check_import_rights()
+        lines = self.filtered(lambda line: not line.added)
+        if not lines:
+            raise UserError(_("Select at least one line that has not been added yet."))
+        runs = lines.import_id
+        stale = runs.filtered(lambda run: run.state not in ("ready", "adding"))
+        if stale:
+            raise UserError(
+                _(
+                    "%(name)s cannot be added from any more (%(state)s): open the newest import.",
+                    name=stale[0].name,
+                    state=dict(stale._fields["state"]._description_selection(self.env))[
+                        stale[0].state
+                    ],
+                )
+            )
+        if len(lines) > FOREGROUND_LIMIT:
+            lines.sudo().write({"queued": True})
+            runs.sudo().write({"state": "adding", "user_id": self.env.uid})
+            self.env["directo.import"]._directo_trigger()
+            message = _(
+                "%(count)s lines are being added in the background. You will get a "
+                "notification when it is done.",
+                count=len(lines),
+            )
+            kind = "info"
+        else:
+            counts = {}
+            for run in runs:
+                for key, value in (
+                    lines.filtered(lambda line, run=run: line.import_id == run)
+                    ._directo_apply()
+                    .items()
+                ):
+                    counts[key] = counts.get(key, 0) + value
+            message = runs[:1]._directo_summary(counts)
+            kind = "success"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Directo"),
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

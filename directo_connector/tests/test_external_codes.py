@@ -1,0 +1,114 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
+
+
+@tagged("post_install", "-at_install")
+class TestDirectoExternalCodes(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.Partner = cls.env["res.partner"]
+        cls.resource = new_test_user(
+            cls.env, login="directo_resource", groups="base.group_user", company_id=cls.company.id
+        )
+        cls.resource.directo_code = "JAAN"
+        cls.client = cls.Partner.create(
+            {
+                "name": "Directo Client OÜ",
+                "is_company": True,
+                "directo_code": "K-CODES-1",
+                "directo_default_resource_id": cls.resource.id,
+            }
+        )
+
+    def test_client_code_unique_per_company(self):
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Partner.create({"name": "Clash", "is_company": True, "directo_code": "K-CODES-1"})
+        # Batch create: the clash inside one create is found too.
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Partner.create(
+                [
+                    {"name": "A", "directo_code": "K-CODES-2"},
+                    {"name": "B", "directo_code": "K-CODES-2"},
+                ]
+            )
+        # Child contacts carry no client code constraint; another company may reuse a code.
+        self.Partner.create(
+            {"name": "Person", "parent_id": self.client.id, "directo_code": "K-CODES-1"}
+        )
+        other = self.env["res.company"].create({"name": "Other Directo Company"})
+        self.client.company_id = self.company
+        self.Partner.create(
+            {
+                "name": "Other",
+                "is_company": True,
+                "directo_code": "K-CODES-1",
+                "company_id": other.id,
+            }
+        )
+
+    def test_search_clients_and_products_by_directo_code(self):
+        self.assertIn(self.client, self.Partner.search([("directo_code", "=", "K-CODES-1")]))
+        found = self.Partner.name_search("K-CODES-1")
+        self.assertIn(self.client.id, [pid for pid, _name in found])
+        template = self.env["product.template"].create(
+            {"name": "Consulting", "directo_code": "TEENUS-XYZ", "type": "service"}
+        )
+        variant = template.product_variant_id
+        self.assertEqual(variant.directo_code, "TEENUS-XYZ", "visible on variants")
+        self.assertEqual(
+            self.env["product.product"].search([("display_name", "ilike", "TEENUS-XYZ")]), variant
+        )
+        self.assertEqual(
+            self.env["product.template"].search([("display_name", "ilike", "TEENUS-XYZ")]), template
+        )
+        # Set on the variant, stored on the template.
+        variant.directo_code = "TEENUS-ABC"
+        self.assertEqual(template.directo_code, "TEENUS-ABC")
+
+    def test_billing_settings_on_partner_form(self):
+        with Form(self.Partner) as form:
+            form.name = "Form Client"
+            form.company_type = "company"
+            form.directo_code = "K-FORM"
+            form.directo_default_resource_id = self.resource
+            form.directo_default_resource_is_user = True
+        partner = form.record
+        self.assertEqual(partner.directo_default_resource_id, self.resource)
+        contact = self.Partner.create({"name": "Person", "parent_id": partner.id})
+        self.assertEqual(contact.directo_default_resource_id, self.resource)
+        self.assertTrue(contact.directo_default_resource_is_user)
+
+    def test_invoice_line_resource_defaults_from_client(self):
+        product = self.env["product.product"].create({"name": "Work", "type": "service"})
+        other = new_test_user(
+            self.env,
+            login="directo_other_res",
+            groups="base.group_user",
+            company_id=self.company.id,
+        )
+        with Form(self.env["account.move"].with_context(default_move_type="out_invoice")) as move:
+            move.partner_id = self.client
+            with move.invoice_line_ids.new() as line:
+                line.product_id = product
+                line.price_unit = 100
+            with move.invoice_line_ids.new() as line:
+                line.product_id = product
+                line.price_unit = 50
+                line.directo_resource_id = other
+        invoice = move.record
+        lines = invoice.invoice_line_ids
+        self.assertEqual(lines[0].directo_resource_id, self.resource)
+        self.assertEqual(lines[1].directo_resource_id, other, "a chosen resource is kept")
+
+    def test_tax_and_user_codes(self):
+        tax = self.env["account.tax"].search([("company_id", "=", self.company.id)], limit=1)
+        with Form(tax) as form:
+            form.directo_code = "1"
+        self.assertEqual(tax.directo_code, "1")
+        action = self.env.ref("directo_connector.res_users_action_directo_resources")
+        self.assertIn(self.resource, self.env["res.users"].search(safe_eval(action.domain)))
+        self.assertEqual(self.resource.directo_code, "JAAN")
