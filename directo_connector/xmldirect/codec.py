@@ -413,7 +413,7 @@ class _PrologGuard:
 
 
 def _local(tag: Any) -> str:
-    if not isinstance(tag, str):
+    if type(tag) is not str:
         return ""  # comments / processing instructions
     if tag[:1] == "{":
         tag = tag.split("}", 1)[1]
@@ -422,7 +422,7 @@ def _local(tag: Any) -> str:
 
 def _attrs_ci(el: etree._Element) -> dict[str, str]:
     """Attributes with lower-cased names (Directo's casing varies: Type/type)."""
-    return {_local(k): v for k, v in el.attrib.items()}
+    return {(k if k[0] != "{" else _local(k)).lower(): v for k, v in el.attrib.items()}
 
 
 _ERROR_ROOTS = frozenset({"result", "err", "error"})

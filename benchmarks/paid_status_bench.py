@@ -1,0 +1,163 @@
+"""Paid-status benchmark in real Odoo: 10,000 receipt rows in ONE Directo answer.
+
+Usage (an Odoo 18 database with ``directo_connector`` installed)::
+
+    python3 benchmarks/paid_status_bench.py -c /tmp/devpg/odoo.conf -d <database> \\
+        [--rows 10000] [--invoices 2000] [--rows-per-receipt 4]
+
+What it does, inside one transaction that is rolled back at the end (the database is left
+as it was):
+
+1. creates ``--invoices`` posted customer invoices marked as exported (Directo numbers);
+2. starts the Directo sandbox (a real HTTP server on 127.0.0.1) and stores receipts with
+   ``--rows`` rows in all (1 % of them for invoices unknown to Odoo), so one
+   ``what=receipt`` read answers all of them;
+3. runs the paid-status sync and prints wall time and SQL queries for
+   a. the first read (every receipt new),
+   b. the same read again (the overlap case: every receipt unchanged),
+   c. a read after 10 % of the receipts were edited in Directo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--invoices", type=int, default=2_000)
+    parser.add_argument("--rows-per-receipt", type=int, default=4)
+    args = parser.parse_args()
+
+    import odoo
+    from odoo import Command
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.config, "-d", args.database])
+    if str(ROOT) not in config["addons_path"].split(","):
+        print(f"note: addons_path is {config['addons_path']!r}")
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(args.database)
+
+    from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
+
+    sandbox = DirectoSandbox(port=0, demo=False)
+    sandbox.state.add_token("BENCH-TOKEN")
+    sandbox.start()
+    rng = random.Random(42)
+    try:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            company = env.company
+            company.write(
+                {
+                    "directo_url": sandbox.url,
+                    "directo_token": "BENCH-TOKEN",
+                    "directo_invoice_export": True,
+                    "directo_payment_journal_id": False,
+                    "directo_receipt_watermark": False,
+                }
+            )
+            partner = env["res.partner"].create({"name": "Benchmark Klient OÜ"})
+
+            started = time.perf_counter()
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": "2025-09-01",
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": f"Teenus {i}",
+                                    "quantity": 1,
+                                    "price_unit": 100.0,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for i in range(args.invoices)
+                ]
+            )
+            moves.action_post()
+            env.flush_all()
+            first_number = 5_000_000
+            cr.execute(
+                """
+                UPDATE account_move SET directo_state = 'sent',
+                       directo_number = %s + (id - %s)
+                 WHERE id = ANY(%s)
+                """,
+                [first_number, moves[0].id, moves.ids],
+            )
+            numbers = [first_number + (move.id - moves[0].id) for move in moves]
+            env.invalidate_all()
+            print(
+                f"setup: {args.invoices} posted invoices in "
+                f"{time.perf_counter() - started:.1f} s (not part of the figures)"
+            )
+
+            receipts = args.rows // args.rows_per_receipt
+            for r in range(receipts):
+                rows = []
+                for _ in range(args.rows_per_receipt):
+                    if rng.random() < 0.01:
+                        invoice = 9_000_000 + rng.randrange(1000)  # unknown to Odoo
+                    else:
+                        invoice = rng.choice(numbers)
+                    rows.append({"invoice": invoice, "amount": f"{rng.randrange(5, 40)}.00"})
+                sandbox.state.add_receipt(rows=rows, number=800_000 + r)
+
+            Receipt = env["directo.receipt"]
+
+            def run(label):
+                env.flush_all()
+                env.invalidate_all()
+                queries = cr.sql_log_count
+                t0 = time.perf_counter()
+                stats = Receipt._directo_fetch_paid_status(company)
+                env.flush_all()
+                elapsed = time.perf_counter() - t0
+                print(
+                    f"{label}: {elapsed:.2f} s, {cr.sql_log_count - queries} SQL queries "
+                    f"(receipts {stats['receipts']}, changed {stats['changed']}, "
+                    f"unchanged {stats['unchanged']}, rows {stats['rows']}, "
+                    f"unknown rows {stats['unknown']}, invoices updated {stats['invoices']}"
+                    f"{', ERROR ' + stats['error'] if stats['error'] else ''})"
+                )
+                return stats
+
+            print(f"one answer with {receipts} receipts x {args.rows_per_receipt} rows:")
+            run("a. first read (all new)")
+            run("b. same answer again (all unchanged)")
+            for r in rng.sample(range(receipts), receipts // 10):
+                sandbox.state.edit_receipt(
+                    800_000 + r, rows=[{"invoice": rng.choice(numbers), "amount": "1.00"}]
+                )
+            company.directo_receipt_watermark = False  # read everything again
+            run("c. 10 % of the receipts edited")
+            states = env["account.move"].read_group(
+                [("id", "in", moves.ids)], ["directo_payment_state"], ["directo_payment_state"]
+            )
+            print(
+                "invoice states:",
+                {s["directo_payment_state"]: s["directo_payment_state_count"] for s in states},
+            )
+            cr.rollback()
+    finally:
+        sandbox.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
