@@ -398,7 +398,7 @@ class _PrologGuard:
         self._done = False
         self.seen_bytes = 0
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1) -> bytes:  # pylint: disable=method-required-super
         data = self._f.read(size)
         self.seen_bytes += len(data)
         if not self._done and data:

@@ -36,12 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.start()
     with sandbox.state.lock:
         tokens = sorted(sandbox.state.tokens)
-    print(f"Directo sandbox listening on {sandbox.url}", flush=True)
-    print(f"Tokens: {', '.join(tokens) or '(none: pass --demo or --token)'}", flush=True)
+    # stdout, not logging: the first line is parsed by scripts/tests to learn the URL.
+    sys.stdout.write(f"Directo sandbox listening on {sandbox.url}\n")
+    sys.stdout.write(f"Tokens: {', '.join(tokens) or '(none: pass --demo or --token)'}\n")
+    sys.stdout.flush()
     try:
         sandbox.serve_forever()
     except KeyboardInterrupt:
-        pass
+        sys.stdout.write("Directo sandbox stopped\n")
     finally:
         sandbox.stop()
     return 0

@@ -55,9 +55,9 @@ class _Handler(BaseHTTPRequestHandler):
     state: SandboxState  # set on the subclass built per sandbox
     verbose = False
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.verbose:
-            super().log_message(format, *args)
+    def log_message(self, fmt: str, *args: Any) -> None:
+        # Quiet unless --verbose: tests start hundreds of requests.
+        return super().log_message(fmt, *args) if self.verbose else None
 
     # ------------------------------------------------------------------ plumbing
 
