@@ -152,6 +152,11 @@ class DirectoClient:
 
     Thread-safety: share one client per thread (``requests.Session`` is not guaranteed
     thread-safe). All network failures surface as :class:`~.errors.DirectoError`.
+
+    Reads (``iter_*``) do the HTTP request when called - HTTP errors and bare
+    ``<result>``/``<err>`` answers raise right there - and return an iterator that parses
+    the spooled answer lazily. The read's :class:`Exchange` is reported when that iterator
+    finishes or is closed, so always iterate it (a ``for`` loop with ``break`` is fine).
     """
 
     def __init__(
