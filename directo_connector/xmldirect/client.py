@@ -240,7 +240,9 @@ class DirectoClient:
                 f"No answer within {self.timeout[1]:g} s; the request may have been processed"
             )
         if isinstance(exc, requests.exceptions.SSLError):
-            return DirectoProtocolError(f"TLS/certificate problem talking to Directo: {msg}")
+            # Transient like any connection failure (the spec's grouping); the message says
+            # TLS so an admin can tell a certificate problem from an outage.
+            return DirectoTransientError(f"TLS/certificate problem talking to Directo: {msg}")
         if isinstance(exc, requests.exceptions.ConnectionError):
             # requests wraps read timeouts that happen while streaming the body.
             if "read timed out" in msg.lower() or any(
