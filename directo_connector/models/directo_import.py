@@ -225,6 +225,7 @@ class DirectoImport(models.Model):
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         if run.state in ("queued", "reading"):
+            run.state = "reading"
             run._directo_run_read()
         else:
             run._directo_run_add_queued()
@@ -232,11 +233,16 @@ class DirectoImport(models.Model):
 
     def _directo_run_read(self):
         self.ensure_one()
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
         try:
-            with self.env.cr.savepoint():
-                self._directo_read()
+            # Outside the savepoint: the exchange of a failed read must stay logged.
+            records = Line._directo_fetch(self.company_id._directo_client())
         except (DirectoError, UserError) as error:
             self._directo_fail(error)
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._directo_store(records)
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
@@ -248,13 +254,12 @@ class DirectoImport(models.Model):
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger")
 
-    def _directo_read(self):
+    def _directo_store(self, records):
+        """Match the records read and store them as preview lines; replace older reads."""
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
-        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted read
-        self.write({"state": "reading", "error": False})
+        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         company = self.company_id
-        records = Line._directo_fetch(company._directo_client())
         Line.with_company(company)._directo_match(company, records)
         for chunk in split_every(BATCH_SIZE, records):
             Line.create([dict(vals, import_id=self.id) for vals in chunk])

@@ -117,6 +117,10 @@ class TestDirectoImport(DirectoTransactionCase):
         self._run_cron()
         self.assertEqual(run.state, "failed")
         self.assertIn("Type 5", run.error)
+        exchange = self.env["directo.exchange"].search(
+            [("company_id", "=", self.company.id), ("component", "=", "customer")], limit=1
+        )
+        self.assertFalse(exchange.success, "the failed read stays in the exchange log")
         self.assertIn("rejected the key", self._messages(run))
         with self.assertRaises(UserError):
             run.action_open_preview()
