@@ -5,7 +5,6 @@ from . import directo_import
 from . import directo_import_line_mixin
 from . import directo_client_import_line
 from . import directo_article_import_line
-from . import res_config_settings_import
 from . import res_partner
 from . import res_users
 from . import product_template
