@@ -7,7 +7,6 @@ class AccountJournal(models.Model):
     _inherit = "account.journal"
 
     directo_number_prefix = fields.Char(
-        string="Directo Number Prefix",
         size=9,
         help="Digits put in front of the digits of the invoice name to form the Directo "
         "invoice number (e.g. prefix 1: INV/2026/00042 is sent as 1202600042). Use it when "
@@ -19,7 +18,7 @@ class AccountJournal(models.Model):
         help="Digits put in front of credit note numbers of this journal instead of the "
         "Directo number prefix. Odoo numbers credit notes RINV/2026/00001 next to invoice "
         "INV/2026/00001: both would become Directo number 202600001, so give credit notes "
-        "their own prefix (e.g. 9).",
+        "their own prefix (e.g. 1; mind Directo's maximum number 2147483647).",
     )
 
     @api.constrains("directo_number_prefix", "directo_refund_number_prefix")

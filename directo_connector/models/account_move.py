@@ -116,12 +116,11 @@ class AccountMove(models.Model):
         "Failed: Directo refused it, see the Directo error.",
     )
     directo_number = fields.Integer(
-        string="Directo Number",
         copy=False,
         index=True,
         help="Invoice number in Directo (the number stays the same on every re-send).",
     )
-    directo_error = fields.Text(string="Directo Error", copy=False, readonly=True)
+    directo_error = fields.Text(copy=False, readonly=True)
     directo_exchange_id = fields.Many2one(
         "directo.exchange", string="Last Directo Exchange", copy=False, readonly=True
     )
@@ -139,8 +138,14 @@ class AccountMove(models.Model):
         help="Directo has (or, after a timeout, may have) a document with this number: "
         "the next export updates it (xd_update=1) instead of creating a new one.",
     )
+    directo_duplicate = fields.Boolean(
+        string="Number Taken in Directo",
+        copy=False,
+        readonly=True,
+        help="Directo answered 'Duplicate': it already has a document with this number "
+        "that Odoo never sent. 'Replace in Directo' overwrites it with this invoice.",
+    )
     directo_outcome_unknown = fields.Boolean(
-        string="Directo Outcome Unknown",
         copy=False,
         readonly=True,
         help="The last export got no answer for this invoice (timeout or partial answer). "
@@ -243,6 +248,8 @@ class AccountMove(models.Model):
                 )
             )
         elif move.directo_state == "sent" and not resend:
+            # Nothing changed since the last successful export (posting again resets
+            # the state to "to send"): sending it again would only duplicate traffic.
             problem(
                 _(
                     "Invoice %(move)s is already in Directo as number %(number)s and has not "
@@ -283,8 +290,11 @@ class AccountMove(models.Model):
             )
         else:
             prep.sources[client_code].append(
-                _("client code %(code)s of client %(client)s", code=client_code,
-                  client=client.display_name)
+                _(
+                    "client code %(code)s of client %(client)s",
+                    code=client_code,
+                    client=client.display_name,
+                )
             )
         default_user = client.user_id
         default_resource = client.directo_default_resource_id
@@ -330,8 +340,12 @@ class AccountMove(models.Model):
                 )
             else:
                 prep.sources[item].append(
-                    _("article code %(code)s of product %(product)s (%(row)s)", code=item,
-                      product=product.display_name, row=row_label)
+                    _(
+                        "article code %(code)s of product %(product)s (%(row)s)",
+                        code=item,
+                        product=product.display_name,
+                        row=row_label,
+                    )
                 )
             taxes = line.tax_ids
             vatcode = None
@@ -388,14 +402,14 @@ class AccountMove(models.Model):
                 obj = None
                 problem(str(error), line)
             else:
-                who = (
-                    line.directo_resource_id
-                    or default_resource
-                    or default_user
-                )
+                who = line.directo_resource_id or default_resource or default_user
                 prep.sources[obj].append(
-                    _("object code %(code)s of user %(user)s (%(row)s)", code=obj,
-                      user=who.name, row=row_label)
+                    _(
+                        "object code %(code)s of user %(user)s (%(row)s)",
+                        code=obj,
+                        user=who.name,
+                        row=row_label,
+                    )
                 )
             row_codes.append(obj)
             if not row_ok:
@@ -403,7 +417,10 @@ class AccountMove(models.Model):
             price = line.price_unit
             if taxes.price_include:
                 price = taxes.compute_all(
-                    price, currency=move.currency_id, quantity=1.0, product=product,
+                    price,
+                    currency=move.currency_id,
+                    quantity=1.0,
+                    product=product,
                     partner=move.partner_id,
                 )["total_excluded"]
             rows.append(
@@ -438,7 +455,8 @@ class AccountMove(models.Model):
             salesman=seller,
             confirm=bool(company.directo_auto_confirm),
             rows=tuple(rows),
-            update=bool(move.directo_stored),
+            # resend: the user explicitly asked to replace what Directo has.
+            update=bool(move.directo_stored or resend),
         )
 
     def _directo_number_or_none(self):
@@ -504,7 +522,8 @@ class AccountMove(models.Model):
         return self._directo_export_action(resend=False)
 
     def action_directo_resend(self):
-        """Re-send invoices that are already in Directo as drafts (xd_update=1)."""
+        """Re-send as an update (xd_update=1): invoices already in Directo as drafts, or
+        whose number Directo reported as taken and the user confirms is this invoice."""
         return self._directo_export_action(resend=True)
 
     def _directo_export_action(self, resend):
@@ -537,7 +556,7 @@ class AccountMove(models.Model):
         locked.invalidate_recordset()
         return self.filtered(lambda m: m in locked)
 
-    def _directo_send(self, resend=False, user=None, commit=False):
+    def _directo_send(self, resend=False, user=None):
         """Send the exportable moves of ``self``; returns a :class:`DirectoSendReport`."""
         report = DirectoSendReport(self.env)
         locked = self._directo_lock()
@@ -564,28 +583,18 @@ class AccountMove(models.Model):
                     outcomes[prep.move.id] = (prep, result, None, not_sent, False)
                 continue
             exchanges = self.env["directo.exchange"]
-            logger = client.on_exchange
             captured = []
-
-            def on_exchange(exchange, logger=logger, captured=captured):
-                logger(exchange)
-                captured.append(exchange)
-
-            client.on_exchange = on_exchange
+            client.on_exchange = _Capture(client.on_exchange, captured)
             timeout = self._directo_read_timeout()
             if timeout:
                 client.timeout = (client.timeout[0], timeout)
             # Creates and updates travel in separate requests (xd_update is per request).
-            for update in (False, True):
-                group = [p for p in preps if p.payload.update is update]
+            # Grouped up front: a resolved Duplicate turns a create into an update.
+            groups = [[p for p in preps if p.payload.update is update] for update in (False, True)]
+            for group in groups:
                 for start in range(0, len(group), batch_size):
-                    chunk = group[start:start + batch_size]
-                    self._directo_put_chunk(client, chunk, outcomes, captured, exchanges,
-                                            company)
-                    if commit:
-                        self._directo_apply(outcomes, report, user)
-                        outcomes = {}
-                        self.env.cr.commit()
+                    chunk = group[start : start + batch_size]
+                    self._directo_put_chunk(client, chunk, outcomes, captured, exchanges, company)
         self._directo_apply(outcomes, report, user)
         return report
 
@@ -641,7 +650,8 @@ class AccountMove(models.Model):
         if not captured:
             return exchanges
         captured.clear()
-        return exchanges.search(
+        # The exchange log is admin-only; the exporting accountant only links to it.
+        return exchanges.sudo().search(
             [("company_id", "=", company.id), ("component", "=", "invoice")],
             order="id desc",
             limit=1,
@@ -661,8 +671,10 @@ class AccountMove(models.Model):
 
     @api.model
     def _directo_batch_size(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "directo_connector.export_batch_size", DEFAULT_BATCH_SIZE
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("directo_connector.export_batch_size", DEFAULT_BATCH_SIZE)
         )
         try:
             return max(1, int(value))
@@ -671,9 +683,7 @@ class AccountMove(models.Model):
 
     @api.model
     def _directo_read_timeout(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "directo_connector.read_timeout"
-        )
+        value = self.env["ir.config_parameter"].sudo().get_param("directo_connector.read_timeout")
         try:
             return float(value) if value else None
         except (TypeError, ValueError):
@@ -734,6 +744,7 @@ class AccountMove(models.Model):
                 "directo_confirmed": payload.confirm,
                 "directo_stored": True,
                 "directo_outcome_unknown": False,
+                "directo_duplicate": False,
             }
             message = None
             if via_update:
@@ -814,11 +825,14 @@ class AccountMove(models.Model):
                 desc=desc,
             )
         if self._directo_is_duplicate(result):
+            failed.update(directo_duplicate=True)
             return failed, _(
-                "Directo already has an invoice number %(number)s that Odoo did not send for "
-                "%(move)s, so it was not overwritten. Give journal %(journal)s a Directo "
-                "number prefix so its numbers differ (Accounting > Configuration > Journals), "
-                "then export again. (Directo Type %(type)s: %(desc)s)",
+                "Directo already has an invoice number %(number)s that Odoo has no record of "
+                "sending for %(move)s, so it was not overwritten. If it is another document, "
+                "give journal %(journal)s a Directo number prefix (Accounting > Configuration "
+                "> Journals) and export again; if it is this invoice (e.g. sent by an export "
+                "that was interrupted), click 'Replace in Directo' on the invoice. "
+                "(Directo Type %(type)s: %(desc)s)",
                 number=number,
                 move=label,
                 journal=move.journal_id.name,
@@ -941,7 +955,15 @@ class AccountMove(models.Model):
         if not moves:
             return
         commit = not getattr(threading.current_thread(), "testing", False)
-        report = moves._directo_send(commit=commit)
+        report = DirectoSendReport(self.env)
+        batch_size = self._directo_batch_size()
+        for start in range(0, len(moves), batch_size):
+            # Lock, send, record and commit one batch at a time: what Directo answered is
+            # never lost if a later batch crashes the job.
+            part = moves[start : start + batch_size]._directo_send()
+            report.merge(part)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         # Invoices the checks refused: record why, once, so someone can fix them.
         refused = defaultdict(list)
         for problem in report.problems:
@@ -962,8 +984,23 @@ class AccountMove(models.Model):
             refused_moves._directo_schedule_activities(None)
         _logger.info(
             "Directo auto-export: %s sent, %s failed, %s refused by the checks",
-            len(report.sent), len(report.failed), len(refused),
+            len(report.sent),
+            len(report.failed),
+            len(refused),
         )
+
+
+class _Capture:
+    """``on_exchange`` wrapper: logs as before and remembers that a request happened."""
+
+    def __init__(self, inner, captured):
+        self.inner = inner
+        self.captured = captured
+
+    def __call__(self, exchange):
+        if self.inner is not None:
+            self.inner(exchange)
+        self.captured.append(exchange)
 
 
 class DirectoSendReport:
@@ -978,6 +1015,14 @@ class DirectoSendReport:
         self.problems = []
         self.errors = []
         self.notes = []
+
+    def merge(self, other):
+        self.sent |= other.sent
+        self.failed |= other.failed
+        self.busy |= other.busy
+        self.problems.extend(other.problems)
+        self.errors.extend(other.errors)
+        self.notes.extend(other.notes)
 
     def _directo_notification(self):
         env = self.env

@@ -38,9 +38,7 @@ class DirectoExportWizard(models.TransientModel):
     def _open_for(self, prepared, resend=False):
         """Create the dialog for the output of ``account.move._directo_prepare``."""
         moves = self.env["account.move"].browse([prep.move.id for prep in prepared])
-        valid = self.env["account.move"].browse(
-            [prep.move.id for prep in prepared if prep.payload]
-        )
+        valid = self.env["account.move"].browse([prep.move.id for prep in prepared if prep.payload])
         lines = []
         for prep in prepared:
             for sequence, problem in enumerate(prep.problems):

@@ -1,0 +1,1016 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Invoice export against the Directo sandbox (real HTTP, real Odoo invoices)."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from lxml import etree
+
+from odoo import Command, api
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
+
+from odoo.addons.directo_connector.xmldirect import InvoicePayload
+
+from .common import DirectoSandboxMixin, DirectoTransactionCase
+
+DATA = Path(__file__).parent / "data"
+
+
+def _canonical(xml_text):
+    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True)
+    root = etree.fromstring(
+        xml_text.encode("utf-8") if isinstance(xml_text, str) else xml_text, parser
+    )
+    return etree.tostring(root, method="c14n").decode()
+
+
+class DirectoExportCommon(DirectoTransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.company.write({"directo_auto_confirm": False})
+        income = env["account.account"].search(
+            [("company_ids", "in", cls.company.id), ("account_type", "=", "income")], limit=1
+        )
+        cls.journal = env["account.journal"].create(
+            {
+                "name": "Directo Test Sales",
+                "code": "DXT",
+                "type": "sale",
+                "company_id": cls.company.id,
+                "default_account_id": income.id,
+            }
+        )
+        Tax = env["account.tax"]
+        cls.tax24 = Tax.create(
+            {
+                "name": "DX 24%",
+                "amount": 24,
+                "type_tax_use": "sale",
+                "directo_code": "1",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.tax0 = Tax.create(
+            {
+                "name": "DX 0% EU",
+                "amount": 0,
+                "type_tax_use": "sale",
+                "directo_code": "3",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.tax_nocode = Tax.create(
+            {
+                "name": "DX 9% no code",
+                "amount": 9,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        Product = env["product.product"]
+        cls.consult = Product.create(
+            {"name": "Consulting hour", "directo_code": "TEENUS-KONSULT", "list_price": 80}
+        )
+        cls.boards = Product.create(
+            {"name": "Decking board", "directo_code": "ART-1001", "list_price": 3.2}
+        )
+        cls.nocode_product = Product.create({"name": "Product without code"})
+
+        def user(login, code):
+            u = new_test_user(env, login=login, groups="base.group_user", company_id=cls.company.id)
+            u.directo_code = code
+            return u
+
+        cls.jaan = user("dx_jaan", "JAAN")
+        cls.katrin = user("dx_katrin", "KATRIN")
+        cls.mari = user("dx_mari", "MARI")
+        cls.nocode_user = user("dx_nocode", False)
+        cls.accountant = new_test_user(
+            env,
+            login="dx_accountant",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+        )
+        Partner = env["res.partner"]
+        cls.client = Partner.create(
+            {
+                "name": "Põhjala Puit OÜ",
+                "is_company": True,
+                "directo_code": "K0001",
+                "user_id": cls.jaan.id,
+                "directo_default_resource_id": cls.katrin.id,
+            }
+        )
+        cls.client2 = Partner.create(
+            {
+                "name": "Saare Kala AS",
+                "is_company": True,
+                "directo_code": "K0002",
+                "user_id": cls.mari.id,
+                "directo_default_resource_is_user": True,
+            }
+        )
+        cls.nocode_client = Partner.create({"name": "Client without code", "is_company": True})
+
+    # ------------------------------------------------------------------ helpers
+
+    def _invoice(
+        self,
+        partner=None,
+        lines=None,
+        move_type="out_invoice",
+        post=True,
+        date="2026-01-15",
+        due="2026-01-29",
+        journal=None,
+    ):
+        partner = partner or self.client
+        if lines is None:
+            lines = [{"product_id": self.consult.id, "quantity": 2, "price_unit": 80}]
+        vals_lines = []
+        for line in lines:
+            line = dict(line)
+            if "display_type" not in line:
+                line.setdefault("tax_ids", [Command.set(self.tax24.ids)])
+            vals_lines.append(Command.create(line))
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "journal_id": (journal or self.journal).id,
+                "invoice_date": date,
+                "invoice_date_due": due,
+                "invoice_line_ids": vals_lines,
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def _put_requests(self):
+        return [
+            r for r in self.sandbox.requests if r.component == "invoice" and r.operation == "put"
+        ]
+
+    def _sent_xml(self, index=-1):
+        return self._put_requests()[index].form["xmldata"]
+
+    def _assert_xml(self, expected_file, index=-1):
+        sent = self._sent_xml(index)
+        path = DATA / expected_file
+        self.assertTrue(path.exists(), "missing %s; sent:\n%s" % (path, sent))
+        expected = path.read_text(encoding="utf-8")
+        self.assertEqual(_canonical(sent), _canonical(expected), sent)
+
+    def _export(self, moves):
+        """What the user's click does: returns the action (notification or dialog)."""
+        return moves.with_user(self.accountant).action_directo_export()
+
+    def _payload(self, move, resend=False):
+        (prep,) = move._directo_prepare(resend=resend)
+        self.assertFalse(prep.problems, [p.message for p in prep.problems])
+        return prep.payload
+
+    def _problems(self, moves):
+        return [p.message for prep in moves._directo_prepare() for p in prep.problems]
+
+
+@tagged("post_install", "-at_install")
+class TestDirectoExport(DirectoExportCommon):
+    # ------------------------------------------------------------------ happy path
+
+    def test_post_marks_to_send(self):
+        move = self._invoice(post=False)
+        self.assertFalse(move.directo_state)
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        vendor_bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": "2026-01-15",
+                "invoice_line_ids": [Command.create({"name": "x", "price_unit": 1, "tax_ids": []})],
+            }
+        )
+        vendor_bill.action_post()
+        self.assertFalse(vendor_bill.directo_state)
+        self.company.directo_invoice_export = False
+        other = self._invoice()
+        self.assertFalse(other.directo_state)
+
+    def test_export_invoice_xml(self):
+        """Header, rows (discount, sections/notes skipped), object, seller, draft."""
+        move = self._invoice(
+            lines=[
+                {"display_type": "line_section", "name": "Work in January"},
+                {
+                    "product_id": self.consult.id,
+                    "name": "Consulting & advice",
+                    "quantity": 5,
+                    "price_unit": 80,
+                    "discount": 10,
+                },
+                {"display_type": "line_note", "name": "Thank you"},
+                {
+                    "product_id": self.boards.id,
+                    "name": "Decking board 28x120",
+                    "quantity": 120,
+                    "price_unit": 3.2,
+                    "tax_ids": [Command.set(self.tax0.ids)],
+                    "directo_resource_id": self.mari.id,
+                },
+            ]
+        )
+        self.assertEqual(move.name, "DXT/2026/00001")
+        action = self._export(move)
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(len(self._put_requests()), 1)
+        self._assert_xml("invoice_draft.xml")
+        self.assertNotIn("xd_update", self._put_requests()[0].query)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertFalse(move.directo_confirmed)
+        self.assertTrue(move.directo_stored)
+        self.assertFalse(move.directo_error)
+        self.assertEqual(move.directo_exchange_id.component, "invoice")
+        self.assertIn('number="202600001"', move.directo_exchange_id.request_body)
+        stored = self.sandbox.invoice(202600001)
+        self.assertFalse(stored["confirmed"])
+        self.assertEqual([r["object"] for r in stored["rows"]], ["KATRIN", "MARI"])
+        self.assertEqual(stored["salesman"], "JAAN")
+        self.assertEqual(stored["rows"][0]["discount"], Decimal("10"))
+
+    def test_auto_confirm_on(self):
+        self.company.directo_auto_confirm = True
+        move = self._invoice()
+        self._export(move)
+        self._assert_xml("invoice_confirmed.xml")
+        self.assertTrue(self.sandbox.invoice(202600001)["confirmed"])
+        self.assertEqual(move.directo_state, "sent")
+        self.assertTrue(move.directo_confirmed)
+
+    def test_credit_note_negative_quantities_own_prefix(self):
+        invoice = self._invoice()
+        self._export(invoice)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": self.journal.id, "date": "2026-01-20", "reason": "returned"})
+        )
+        refund = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        refund.action_post()
+        self.assertEqual(refund.name, "RDXT/2026/00001")
+        # Same digits as the invoice: refused until the credit notes get their own prefix.
+        problems = self._problems(refund)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("202600001", problems[0])
+        self.assertIn("DXT/2026/00001", problems[0])
+        self.assertIn("Directo Test Sales", problems[0])
+        self.journal.directo_refund_number_prefix = "1"
+        self._export(refund)
+        self.assertEqual(refund.directo_state, "sent", refund.directo_error)
+        self.assertEqual(refund.directo_number, 1202600001)
+        self._assert_xml("credit_note.xml")
+        self.assertEqual(self.sandbox.invoice(1202600001)["rows"][0]["quantity"], Decimal(-2))
+
+    def test_list_action_many_invoices_one_request(self):
+        moves = self._invoice() | self._invoice(partner=self.client2) | self._invoice()
+        action = self.env.ref("directo_connector.action_account_move_directo_export")
+        result = (
+            action.with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .run()
+        )
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual(len(self._put_requests()), 1)
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(sorted(moves.mapped("directo_number")), [202600001, 202600002, 202600003])
+        self.assertEqual(len(moves.directo_exchange_id), 1)
+
+    def test_batches(self):
+        self.env["ir.config_parameter"].sudo().set_param("directo_connector.export_batch_size", 2)
+        moves = self.env["account.move"]
+        for _i in range(5):
+            moves |= self._invoice()
+        self._export(moves)
+        self.assertEqual(len(self._put_requests()), 3)
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(len(moves.directo_exchange_id), 3)
+
+    def test_success_type_30(self):
+        self.sandbox.set_success_code(30)
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+
+    # ------------------------------------------------------------------ rules
+
+    def test_number_from_real_sequence_names(self):
+        first = self._invoice()
+        second = self._invoice()
+        self.assertEqual((first.name, second.name), ("DXT/2026/00001", "DXT/2026/00002"))
+        self.assertEqual(self._payload(first).number, 202600001)
+        self.assertEqual(self._payload(second).number, 202600002)
+        # The company's own sales journal (INV/yyyy/nnnnn)
+        inv_journal = self.env["account.journal"].search(
+            [("company_id", "=", self.company.id), ("type", "=", "sale"), ("code", "=", "INV")],
+            limit=1,
+        )
+        if inv_journal:
+            inv = self._invoice(journal=inv_journal)
+            self.assertRegex(inv.name, r"^INV/2026/\d{5}$")
+            digits = int("".join(c for c in inv.name if c.isdigit()))
+            self.assertEqual(self._payload(inv).number, digits)
+        self.journal.directo_number_prefix = "1"
+        self.assertEqual(self._payload(first).number, 1202600001)
+
+    def test_number_too_large_and_without_digits(self):
+        move = self._invoice()
+        self.journal.directo_number_prefix = "99"
+        problems = self._problems(move)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("99202600001", problems[0])
+        self.assertIn("2147483647", problems[0])
+        self.journal.directo_number_prefix = False
+        draft = self._invoice(post=False)
+        draft.name = "DXT-SPECIAL"
+        draft.action_post()
+        self.assertEqual(draft.name, "DXT-SPECIAL")
+        problems = self._problems(draft)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("DXT-SPECIAL", problems[0])
+        self.assertIn("no digits", problems[0])
+
+    def test_payment_term_days(self):
+        move = self._invoice(date="2026-01-15", due="2026-02-14")
+        self.assertEqual(self._payload(move).paymentterm, "30")
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "14 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 14})
+                ],
+            }
+        )
+        with Form(
+            self.env["account.move"].with_context(
+                default_move_type="out_invoice", default_journal_id=self.journal.id
+            )
+        ) as f:
+            f.partner_id = self.client
+            f.invoice_date = dt.date(2026, 3, 1)
+            f.invoice_payment_term_id = term
+            with f.invoice_line_ids.new() as line:
+                line.product_id = self.consult
+                line.tax_ids.clear()
+                line.tax_ids.add(self.tax24)
+        move2 = f.record
+        move2.action_post()
+        payload = self._payload(move2)
+        self.assertEqual(payload.paymentterm, "14")
+        self.assertEqual(payload.duedate, dt.date(2026, 3, 15))
+        same_day = self._invoice(date="2026-01-15", due="2026-01-15")
+        self.assertEqual(self._payload(same_day).paymentterm, "0")
+
+    def test_resource_chain_all_levels(self):
+        # 1. the row's own resource
+        move = self._invoice(
+            lines=[
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 80,
+                    "directo_resource_id": self.mari.id,
+                }
+            ]
+        )
+        self.assertEqual(self._payload(move).rows[0].object, "MARI")
+        # 2. no row resource -> the client's default resource
+        move = self._invoice()
+        move.invoice_line_ids.directo_resource_id = False
+        self.assertEqual(self._payload(move).rows[0].object, "KATRIN")
+        # 3. no default resource, "default resource = default user" -> salesperson
+        move = self._invoice(partner=self.client2)
+        self.assertFalse(move.invoice_line_ids.directo_resource_id)
+        self.assertEqual(self._payload(move).rows[0].object, "MARI")
+        self._export(move)
+        self.assertEqual(self.sandbox.invoice(move.directo_number)["rows"][0]["object"], "MARI")
+        # nothing at all -> a problem naming the row and the client
+        move = self._invoice(partner=self.client2)
+        self.client2.directo_default_resource_is_user = False
+        problems = self._problems(move)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("row 1", problems[0])
+        self.assertIn("Saare Kala AS", problems[0])
+        # a chosen resource without code: never silently skipped
+        self.client2.directo_default_resource_is_user = True
+        self.mari.directo_code = False
+        problems = self._problems(move)
+        self.assertEqual(len(problems), 1)
+        self.assertIn(self.mari.name, problems[0])
+        self.assertIn("no Directo code", problems[0])
+
+    def test_seller_fallback(self):
+        move = self._invoice()
+        self.assertEqual(self._payload(move).salesman, "JAAN")
+        # Default user without code -> first row resource with a code
+        self.client.user_id = self.nocode_user
+        self.assertEqual(self._payload(move).salesman, "KATRIN")
+        self.client.user_id = False
+        self.assertEqual(self._payload(move).salesman, "KATRIN")
+
+    # ------------------------------------------------------------------ checks
+
+    def test_checks_list_every_problem_at_once(self):
+        good = self._invoice()
+        bad = self._invoice(
+            partner=self.nocode_client,
+            lines=[
+                {
+                    "product_id": self.nocode_product.id,
+                    "quantity": 1,
+                    "price_unit": 10,
+                    "directo_resource_id": self.katrin.id,
+                },
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 10,
+                    "tax_ids": [],
+                    "directo_resource_id": self.katrin.id,
+                },
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 10,
+                    "tax_ids": [Command.set((self.tax24 | self.tax0).ids)],
+                    "directo_resource_id": self.katrin.id,
+                },
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 10,
+                    "tax_ids": [Command.set(self.tax_nocode.ids)],
+                    "directo_resource_id": self.nocode_user.id,
+                },
+            ],
+        )
+        draft = self._invoice(post=False)
+        cancelled = self._invoice(post=False)
+        cancelled.button_cancel()
+        action = self._export(good | bad | draft | cancelled)
+        self.assertEqual(action["res_model"], "directo.export.wizard")
+        self.assertEqual(self._put_requests(), [])
+        wizard = self.env["directo.export.wizard"].browse(action["res_id"])
+        self.assertEqual(wizard.valid_move_ids, good)
+        by_move = {}
+        for line in wizard.problem_ids:
+            by_move.setdefault(line.move_id, []).append(line)
+        self.assertEqual(set(by_move), {bad, draft, cancelled})
+        messages = [line.message for line in by_move[bad]]
+        # client, row 1 article, row 2 no tax, row 3 two taxes, row 4 tax code + resource
+        self.assertEqual(len(messages), 6, messages)
+        text = "\n".join(messages)
+        self.assertIn("Client without code has no Directo client code", text)
+        self.assertIn("row 1", text)
+        self.assertIn("Product without code has no Directo Article Code", text)
+        self.assertIn("row 2 (Consulting hour) has no tax", text)
+        self.assertIn("row 3 (Consulting hour) has 2 taxes", text)
+        self.assertIn("tax DX 9% no code has no Directo VAT Code", text)
+        # row 4's resource without code is named as well
+        self.assertTrue(any(self.nocode_user.name in m and "row 4" in m for m in messages))
+        rows = by_move[bad]
+        self.assertEqual(
+            [line.line_id for line in rows if line.line_id][:1],
+            [bad.invoice_line_ids[0]],
+        )
+        self.assertIn("draft", by_move[draft][0].message)
+        self.assertIn("cancelled", by_move[cancelled][0].message)
+        self.assertIn(bad.name, messages[0])
+        # Send the valid ones
+        result = wizard.with_user(self.accountant).action_send_valid()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertEqual(good.directo_state, "sent")
+        self.assertEqual(bad.directo_state, "to_send")
+        self.assertEqual(len(self._put_requests()), 1)
+
+    def test_check_export_switched_off(self):
+        move = self._invoice()
+        self.company.directo_invoice_export = False
+        problems = self._problems(move)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("switched off", problems[0])
+        self.assertIn(self.company.name, problems[0])
+
+    def test_check_same_number_in_selection_and_already_exported(self):
+        other_journal = self.env["account.journal"].create(
+            {
+                "name": "Second Sales",
+                "code": "DXU",
+                "type": "sale",
+                "default_account_id": self.journal.default_account_id.id,
+            }
+        )
+        a = self._invoice()
+        self._export(a)
+        b = self._invoice(journal=other_journal)  # DXU/2026/00001 -> 202600001 too
+        problems = self._problems(b)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("DXT/2026/00001", problems[0])
+        self.assertIn("Second Sales", problems[0])
+        c = self._invoice()  # DXT/2026/00002
+        d = self._invoice(journal=other_journal)  # DXU/2026/00002
+        problems = self._problems(c | d)
+        self.assertEqual(len(problems), 2)
+        other_journal.directo_number_prefix = "1"
+        self.assertEqual(self._problems(b | c | d), [])
+
+    # ------------------------------------------------------------------ Directo answers
+
+    def test_type_31_unknown_codes_name_the_record(self):
+        cases = [
+            (self.client, "K0001", "K9999", "client code K9999", "Põhjala Puit OÜ"),
+            (
+                self.consult,
+                "TEENUS-KONSULT",
+                "ART-9999",
+                "article code ART-9999",
+                "Consulting hour",
+            ),
+            (self.tax24, "1", "77", "VAT code 77", "DX 24%"),
+            (self.katrin, "KATRIN", "NOBODY", "object code NOBODY", self.katrin.name),
+            (self.jaan, "JAAN", "SELLER", "salesman code SELLER", self.jaan.name),
+        ]
+        for record, good_code, bad_code, what, name in cases:
+            with self.subTest(what=what):
+                record.directo_code = bad_code
+                move = self._invoice()
+                self._export(move)
+                record.directo_code = good_code
+                self.assertEqual(move.directo_state, "failed")
+                self.assertIn(what, move.directo_error)
+                self.assertIn(name, move.directo_error)
+                self.assertIn("Type 31", move.directo_error)
+                self.assertFalse(move.directo_stored)
+
+    def test_failure_one_activity_one_note_not_a_flood(self):
+        self.consult.directo_code = "ART-9999"
+        move = self._invoice()
+        notes_before = len(move.message_ids)
+        for _i in range(3):
+            move.with_user(self.accountant).action_directo_export()
+        self.assertEqual(len(self._put_requests()), 3)
+        self.assertEqual(move.directo_state, "failed")
+        activities = move.activity_ids.filtered(lambda a: a.summary == "Directo export failed")
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(activities.user_id, self.accountant)
+        notes = move.message_ids[: len(move.message_ids) - notes_before].filtered(
+            lambda m: "ART-9999" in (m.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+        # Fixed: success closes the activity
+        self.consult.directo_code = "TEENUS-KONSULT"
+        move.with_user(self.accountant).action_directo_export()
+        self.assertEqual(move.directo_state, "sent")
+        self.assertFalse(move.activity_ids.filtered(lambda a: a.summary == "Directo export failed"))
+        self.assertFalse(move.directo_error)
+
+    def test_type_5_and_404_nothing_stored(self):
+        self.company.sudo().directo_token = "DEMO-NOINVOICE"
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertIn("not activated", move.directo_error)
+        self.assertFalse(move.directo_stored)
+        self.company.sudo().directo_token = "WRONG"
+        self._export(move)
+        self.assertIn("rejected the XML Direct key", move.directo_error)
+        self.company.sudo().directo_token = "DEMO-TOKEN"
+        self.company.directo_routing = "body"
+        self.sandbox.set_routing_required("query")
+        self._export(move)
+        self.assertIn("route", move.directo_error)
+        self.assertFalse(move.directo_stored)
+        self.company.directo_routing = "both"
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertNotIn("xd_update", self._put_requests()[-1].query)
+
+    def test_type_29_saved_not_confirmed(self):
+        """Directo stores the draft but cannot confirm (sandbox: no rows)."""
+        self.company.directo_auto_confirm = True
+        move = self._invoice()
+        (prep,) = move._directo_prepare()
+        empty = InvoicePayload(
+            **{**{n: getattr(prep.payload, n) for n in prep.payload.__slots__}, "rows": ()}
+        )
+        prep.payload = empty
+        client = self.company._directo_client()
+        outcomes = {}
+        move._directo_put_chunk(
+            client, [prep], outcomes, [], self.env["directo.exchange"], self.company
+        )
+        from ..models.account_move import DirectoSendReport
+
+        move._directo_apply(outcomes, DirectoSendReport(self.env), None)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertIn("Type 29", move.directo_error)
+        self.assertIn("draft", move.directo_error)
+        self.assertTrue(move.directo_stored)
+        self.assertFalse(move.directo_confirmed)
+        # next export updates the stored draft
+        self._export(move)
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(move.directo_state, "sent")
+        self.assertTrue(self.sandbox.invoice(202600001)["confirmed"])
+
+    # ------------------------------------------------------------------ re-export
+
+    def test_resend_draft_uses_xd_update(self):
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        # Unchanged: nothing to send
+        problems = self._problems(move)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("already in Directo", problems[0])
+        # Changed and posted again -> to send -> update of the same number
+        move.button_draft()
+        move.invoice_line_ids.quantity = 7
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        self._export(move)
+        request = self._put_requests()[-1]
+        self.assertEqual(request.query.get("xd_update"), "1")
+        self.assertEqual(move.directo_state, "sent")
+        stored = self.sandbox.invoice(202600001)
+        self.assertEqual(stored["rows"][0]["quantity"], Decimal(7))
+        self.assertEqual(stored["updates"], 1)
+        # Explicit re-send of an unchanged draft
+        move.with_user(self.accountant).action_directo_resend()
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 2)
+
+    def test_confirmed_refused_before_sending(self):
+        self.company.directo_auto_confirm = True
+        move = self._invoice()
+        self._export(move)
+        self.assertTrue(move.directo_confirmed)
+        move.button_draft()
+        move.action_post()
+        count = len(self._put_requests())
+        action = self._export(move)
+        self.assertEqual(action["res_model"], "directo.export.wizard")
+        wizard = self.env["directo.export.wizard"].browse(action["res_id"])
+        self.assertIn("already confirmed in Directo", wizard.problem_ids.message)
+        self.assertEqual(len(self._put_requests()), count)
+        # The explicit re-send path refuses it too
+        action = move.with_user(self.accountant).action_directo_resend()
+        self.assertEqual(action["res_model"], "directo.export.wizard")
+        self.assertEqual(len(self._put_requests()), count)
+
+    def test_confirmed_in_directo_meanwhile_type_14(self):
+        move = self._invoice()
+        self._export(move)
+        self.sandbox.confirm_invoice(202600001)
+        move.button_draft()
+        move.action_post()
+        self._export(move)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertIn("confirmed in Directo", move.directo_error)
+        self.assertIn("Type 14", move.directo_error)
+        self.assertTrue(move.directo_confirmed)
+        count = len(self._put_requests())
+        self.assertTrue(any("already confirmed" in p for p in self._problems(move)))
+        self.assertEqual(len(self._put_requests()), count)
+
+    def test_duplicate_never_sent_not_overwritten_then_replace(self):
+        move = self._invoice()
+        (prep,) = move._directo_prepare()
+        # Someone else's document already has this number in Directo.
+        other = InvoicePayload(
+            **{
+                **{n: getattr(prep.payload, n) for n in prep.payload.__slots__},
+                "customercode": "K0004",
+            }
+        )
+        self.company._directo_client().put_invoices([other])
+        self._export(move)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertTrue(move.directo_duplicate)
+        self.assertIn("Replace in Directo", move.directo_error)
+        self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0004")
+        # The user confirms it is this invoice
+        move.with_user(self.accountant).action_directo_resend()
+        self.assertEqual(move.directo_state, "sent")
+        self.assertFalse(move.directo_duplicate)
+        self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0001")
+
+    def test_duplicate_of_invoice_sent_before_is_resolved(self):
+        """An earlier attempt used the number; Directo has it although we recorded no
+        success (Directo's semantics after errors are undocumented): update, no error."""
+        self.consult.directo_code = "ART-9999"
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertFalse(move.directo_stored)
+        self.consult.directo_code = "TEENUS-KONSULT"
+        (prep,) = move._directo_prepare()
+        self.company._directo_client().put_invoices([prep.payload])  # "stored after all"
+        count = len(self._put_requests())
+        self._export(move)
+        requests = self._put_requests()[count:]
+        self.assertEqual([r.query.get("xd_update") for r in requests], [None, "1"])
+        self.assertEqual(move.directo_state, "sent")
+        self.assertFalse(move.directo_error)
+        self.assertTrue(move.message_ids.filtered(lambda m: "earlier export" in (m.body or "")))
+
+    # ------------------------------------------------------------------ failures in transit
+
+    def _short_timeout(self):
+        self.env["ir.config_parameter"].sudo().set_param("directo_connector.read_timeout", "0.5")
+
+    def test_timeout_then_retry_as_update(self):
+        self._short_timeout()
+        move = self._invoice()
+        self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
+        action = self._export(move)
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(move.directo_state, "failed")
+        self.assertTrue(move.directo_outcome_unknown)
+        self.assertTrue(move.directo_stored)
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertIn("did not answer in time", move.directo_error)
+        self.assertIn("update", move.directo_error)
+        self.assertIsNotNone(self.sandbox.invoice(202600001))  # Directo did store it
+        self._export(move)
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(move.directo_state, "sent")
+        self.assertFalse(move.directo_outcome_unknown)
+        self.assertEqual(
+            len(self.sandbox.invoices()),
+            1 + len([n for n in self.sandbox.invoices() if n != 202600001]),
+        )
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
+
+    def test_timeout_confirmed_then_retry_is_success(self):
+        """Sent with confirm=1, answer lost, Directo booked it: the retry's Type 14 is
+        our own confirmed invoice, not an error."""
+        self._short_timeout()
+        self.company.directo_auto_confirm = True
+        move = self._invoice()
+        self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
+        self._export(move)
+        self.assertTrue(move.directo_outcome_unknown)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertTrue(move.directo_confirmed)
+        self.assertFalse(move.directo_error)
+
+    def test_partial_answer(self):
+        moves = self._invoice() | self._invoice()
+        self.sandbox.add_fault("partial", count=1, component="invoice")
+        self._export(moves)
+        first, second = moves.sorted("name")
+        self.assertEqual(first.directo_state, "sent")
+        self.assertEqual(second.directo_state, "failed")
+        self.assertTrue(second.directo_outcome_unknown)
+        self.assertIn("no result", second.directo_error)
+        self._export(second)
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(second.directo_state, "sent")
+
+    def test_connection_drop_and_http_500(self):
+        move = self._invoice()
+        self.sandbox.add_fault("http500", component="invoice")
+        self._export(move)
+        self.assertEqual(move.directo_state, "failed")
+        self.assertTrue(move.directo_outcome_unknown)
+        self.sandbox.add_fault("drop", component="invoice")
+        self._export(move)
+        self.assertTrue(move.directo_outcome_unknown)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+
+    # ------------------------------------------------------------------ auto export
+
+    def test_auto_export_cron(self):
+        self.company.directo_auto_export = True
+        moves = self._invoice() | self._invoice()
+        self.consult.directo_code = False
+        refused = self._invoice()
+        self.consult.directo_code = "TEENUS-KONSULT"
+        cron = self.env.ref("directo_connector.ir_cron_directo_export")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.consult.directo_code = False
+        self.env["account.move"]._cron_directo_export()
+        self.assertEqual(set(moves.mapped("directo_state")), {"failed"})
+        self.consult.directo_code = "TEENUS-KONSULT"
+        moves.write({"directo_state": "to_send"})
+        refused.write({"directo_state": "to_send"})
+        self.env["account.move"]._cron_directo_export()
+        self.assertEqual(set((moves | refused).mapped("directo_state")), {"sent"})
+        self.assertEqual(len(self._put_requests()), 1)
+        # Nothing waiting: no request
+        self.env["account.move"]._cron_directo_export()
+        self.assertEqual(len(self._put_requests()), 1)
+
+    def test_auto_export_off_cron_sends_nothing(self):
+        self._invoice()
+        self.env["account.move"]._cron_directo_export()
+        self.assertEqual(self._put_requests(), [])
+
+    # ------------------------------------------------------------------ query counts
+
+    def test_query_count_does_not_grow_per_invoice(self):
+        def run(n):
+            moves = self.env["account.move"]
+            for _i in range(n):
+                moves |= self._invoice(
+                    lines=[
+                        {"product_id": self.consult.id, "quantity": 1, "price_unit": 80},
+                        {"product_id": self.boards.id, "quantity": 3, "price_unit": 3.2},
+                    ]
+                )
+            self.env.invalidate_all()
+            moves = self.env["account.move"].browse(moves.ids)
+            before = self.env.cr.sql_log_count
+            moves._directo_prepare()
+            prepare_queries = self.env.cr.sql_log_count - before
+            self.env.invalidate_all()
+            moves = self.env["account.move"].browse(moves.ids)
+            before = self.env.cr.sql_log_count
+            report = moves._directo_send()
+            self.env.flush_all()
+            send_queries = self.env.cr.sql_log_count - before
+            self.assertEqual(len(report.sent), n)
+            return prepare_queries, send_queries
+
+        prepare_small, send_small = run(3)
+        prepare_big, send_big = run(12)
+        # Mapping: a constant number of queries whatever the batch size.
+        self.assertEqual(prepare_small, prepare_big)
+        # Sending: per-invoice writes only (tracking, state); no per-invoice reads.
+        per_invoice = (send_big - send_small) / 9
+        self.assertLessEqual(per_invoice, 12, (send_small, send_big))
+
+
+@tagged("post_install", "-at_install")
+class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
+    """Two transactions exporting the same invoice at once (committed data, own cursors).
+
+    Nothing is written in the test's own transaction: it would hold row locks (e.g. on
+    the company) that the committing cursors below would wait for forever.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_directo_sandbox()
+        cls.company = cls.env.company
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        registry = self.env.registry
+        with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            company = env["res.company"].browse(self.company.id)
+            self._saved = company.sudo().read(
+                ["directo_url", "directo_token", "directo_invoice_export", "directo_auto_confirm"]
+            )[0]
+            company.sudo().write(
+                {
+                    "directo_url": self.sandbox.url,
+                    "directo_token": "DEMO-TOKEN",
+                    "directo_invoice_export": True,
+                    "directo_auto_confirm": False,
+                }
+            )
+            income = env["account.account"].search(
+                [("company_ids", "in", company.id), ("account_type", "=", "income")], limit=1
+            )
+            journal = env["account.journal"].create(
+                {
+                    "name": "Directo Concurrency",
+                    "code": "DXC",
+                    "type": "sale",
+                    "company_id": company.id,
+                    "default_account_id": income.id,
+                }
+            )
+            tax = env["account.tax"].create(
+                {
+                    "name": "DXC 24%",
+                    "amount": 24,
+                    "type_tax_use": "sale",
+                    "directo_code": "1",
+                    "company_id": company.id,
+                }
+            )
+            product = env["product.product"].create(
+                {"name": "DXC consulting", "directo_code": "TEENUS-KONSULT"}
+            )
+            seller = env["res.users"].create(
+                {
+                    "name": "DXC Jaan",
+                    "login": "dxc_jaan",
+                    "directo_code": "JAAN",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                }
+            )
+            partner = env["res.partner"].create(
+                {
+                    "name": "DXC client",
+                    "directo_code": "K0001",
+                    "user_id": seller.id,
+                    "directo_default_resource_is_user": True,
+                }
+            )
+            move = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "invoice_date": "2026-01-15",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": 1,
+                                "price_unit": 80,
+                                "tax_ids": [Command.set(tax.ids)],
+                            }
+                        )
+                    ],
+                }
+            )
+            move.action_post()
+            cr.commit()  # pylint: disable=invalid-commit
+            self.ids = {
+                "move": move.id,
+                "journal": journal.id,
+                "tax": tax.id,
+                "product": product.id,
+                "partner": partner.id,
+                "user": seller.id,
+                "company": company.id,
+            }
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            move = env["account.move"].browse(self.ids["move"])
+            move.button_draft()
+            move.with_context(force_delete=True).unlink()
+            env["account.journal"].browse(self.ids["journal"]).unlink()
+            env["product.product"].browse(self.ids["product"]).product_tmpl_id.unlink()
+            env["account.tax"].browse(self.ids["tax"]).unlink()
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+            user = env["res.users"].browse(self.ids["user"])
+            partner = user.partner_id
+            user.unlink()
+            partner.unlink()
+            saved = dict(self._saved)
+            saved.pop("id")
+            env["res.company"].browse(self.ids["company"]).sudo().write(saved)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def test_two_exports_at_once_send_once(self):
+        registry = self.env.registry
+        cr1 = registry.cursor()
+        cr2 = registry.cursor()
+        try:
+            env1 = api.Environment(cr1, api.SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, api.SUPERUSER_ID, {})
+            cr2.execute("SELECT 1")  # both transactions start before either sends
+            # Export 1 locks, sends, and has not committed yet...
+            report1 = env1["account.move"].browse(self.ids["move"])._directo_send()
+            self.assertEqual(len(report1.sent), 1)
+            # ...export 2 (another user / the scheduled action) runs meanwhile.
+            report2 = env2["account.move"].browse(self.ids["move"])._directo_send()
+            self.assertFalse(report2.sent)
+            self.assertEqual(len(report2.busy), 1)
+            notification = report2._directo_notification()
+            self.assertIn("someone else is exporting", notification["params"]["message"])
+            cr1.commit()  # pylint: disable=invalid-commit
+            cr2.rollback()
+            # A later export sees it sent: nothing is sent again.
+            report3 = env2["account.move"].browse(self.ids["move"])._directo_send()
+            self.assertFalse(report3.sent)
+            self.assertTrue(any("already in Directo" in p.message for p in report3.problems))
+            cr2.rollback()
+        finally:
+            cr1.close()
+            cr2.close()
+        puts = [r for r in self.sandbox.requests if r.operation == "put"]
+        self.assertEqual(len(puts), 1)
+        self.assertEqual(puts[0].form["xmldata"].count("<invoice "), 1)
