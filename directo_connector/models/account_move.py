@@ -271,7 +271,7 @@ class AccountMove(models.Model):
                 _(
                     "%(error)s Or set a Directo number prefix on journal %(journal)s "
                     "(Accounting > Configuration > Journals).",
-                    error=error,
+                    error=error.translated(self.env._),
                     journal=move.journal_id.name,
                 )
             )
@@ -400,7 +400,7 @@ class AccountMove(models.Model):
             except RuleError as error:
                 row_ok = False
                 obj = None
-                problem(str(error), line)
+                problem(error.translated(self.env._), line)
             else:
                 who = line.directo_resource_id or default_resource or default_user
                 prep.sources[obj].append(

@@ -25,8 +25,27 @@ MAX_DIRECTO_NUMBER = 2147483647
 _DIGITS = re.compile(r"[0-9]")  # ASCII only: str "\d" would also accept e.g. Arabic digits
 
 
+def _(template: str) -> str:
+    """Marks a message for Odoo's translation export (Odoo scans every ``_("...")`` call
+    of the addon); the Odoo layer translates it with :meth:`RuleError.translated`."""
+    return template
+
+
 class RuleError(ValueError):
-    """A business rule cannot be satisfied; the message says what to fix."""
+    """A business rule cannot be satisfied; the message says what to fix.
+
+    ``template`` (English, ``%(name)s`` placeholders) and ``params`` are kept apart so the
+    Odoo layer can show the message in the user's language.
+    """
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+    def translated(self, gettext) -> str:
+        """The message through ``gettext(template, **params)``, e.g. Odoo's ``env._``."""
+        return gettext(self.template, **self.params)
 
 
 class Resource(NamedTuple):
@@ -52,23 +71,42 @@ def directo_invoice_number(name: str, prefix: str = "") -> int:
     prefix = (prefix or "").strip()
     if prefix and not (prefix.isascii() and prefix.isdigit()):
         raise RuleError(
-            f"Invoice {label}: the Directo number prefix {prefix!r} must contain digits only."
+            _(
+                "Invoice %(invoice)s: the Directo number prefix '%(prefix)s' must contain "
+                "digits only."
+            ),
+            invoice=label,
+            prefix=prefix,
         )
     digits = "".join(_DIGITS.findall(name or ""))
     if not digits:
         raise RuleError(
-            f"Invoice {label}: its number contains no digits, so no Directo invoice number "
-            "can be derived from it. Rename the invoice sequence to include digits."
+            _(
+                "Invoice %(invoice)s: its number contains no digits, so no Directo invoice "
+                "number can be derived from it. Rename the invoice sequence to include digits."
+            ),
+            invoice=label,
         )
     number = int(prefix + digits)
     if number == 0:
-        raise RuleError(f"Invoice {label}: the derived Directo number is 0, which is invalid.")
-    if number > MAX_DIRECTO_NUMBER:
-        with_prefix = f" with prefix {prefix!r}" if prefix else ""
         raise RuleError(
-            f"Invoice {label}{with_prefix} gives Directo number {number}, larger than "
-            f"Directo's maximum {MAX_DIRECTO_NUMBER}. Use a shorter journal sequence "
-            "(fewer digits) or a shorter prefix."
+            _("Invoice %(invoice)s: the derived Directo number is 0, which is invalid."),
+            invoice=label,
+        )
+    if number > MAX_DIRECTO_NUMBER:
+        if prefix:
+            template = _(
+                "Invoice %(invoice)s with Directo number prefix '%(prefix)s' gives Directo "
+                "number %(number)s, larger than Directo's maximum %(maximum)s. Use a shorter "
+                "journal sequence (fewer digits) or a shorter prefix."
+            )
+        else:
+            template = _(
+                "Invoice %(invoice)s gives Directo number %(number)s, larger than Directo's "
+                "maximum %(maximum)s. Use a shorter journal sequence (fewer digits)."
+            )
+        raise RuleError(
+            template, invoice=label, prefix=prefix, number=number, maximum=MAX_DIRECTO_NUMBER
         )
     return number
 
@@ -88,8 +126,6 @@ def _code(resource: Resource) -> str | None:
     code = (resource.code or "").strip()
     return code or None
 
-
-_WHERE = "Set it under Directo > Resources (the user's Directo code)"
 
 
 def resolve_row_object(
@@ -112,36 +148,56 @@ def resolve_row_object(
         if code:
             return code
         raise RuleError(
-            f"Invoice row '{row_label}': resource '{row_resource.name}' has no Directo code. "
-            f"{_WHERE}."
+            _(
+                "Invoice row '%(row)s': resource '%(resource)s' has no Directo code. Set it "
+                "under Directo > Resources (the user's Directo code)."
+            ),
+            row=row_label,
+            resource=row_resource.name,
         )
     if client_default_resource is not None:
         code = _code(client_default_resource)
         if code:
             return code
         raise RuleError(
-            f"Invoice row '{row_label}' has no resource and the default resource "
-            f"'{client_default_resource.name}' of client '{client_label}' has no Directo code. "
-            f"{_WHERE}, or set a resource on the row."
+            _(
+                "Invoice row '%(row)s' has no resource and the default resource "
+                "'%(resource)s' of client '%(client)s' has no Directo code. Set it under "
+                "Directo > Resources (the user's Directo code), or set a resource on the row."
+            ),
+            row=row_label,
+            resource=client_default_resource.name,
+            client=client_label,
         )
     if default_resource_is_default_user and client_default_user is not None:
         code = _code(client_default_user)
         if code:
             return code
         raise RuleError(
-            f"Invoice row '{row_label}' has no resource and the default user "
-            f"'{client_default_user.name}' of client '{client_label}' has no Directo code. "
-            f"{_WHERE}, or set a resource on the row."
+            _(
+                "Invoice row '%(row)s' has no resource and the default user '%(user)s' of "
+                "client '%(client)s' has no Directo code. Set it under Directo > Resources "
+                "(the user's Directo code), or set a resource on the row."
+            ),
+            row=row_label,
+            user=client_default_user.name,
+            client=client_label,
         )
     if default_resource_is_default_user:
-        missing = "has neither a default resource nor a default user"
+        template = _(
+            "Invoice row '%(row)s' has no resource and client '%(client)s' has neither a "
+            "default resource nor a default user. Set a resource on the row or a default "
+            "resource on client '%(client)s', and make sure that user has a Directo code "
+            "under Directo > Resources."
+        )
     else:
-        missing = "has no default resource (and 'Default resource: Default user' is off)"
-    raise RuleError(
-        f"Invoice row '{row_label}' has no resource and client '{client_label}' {missing}. "
-        f"Set a resource on the row or a default resource on client '{client_label}', and "
-        f"make sure that user has a Directo code under Directo > Resources."
-    )
+        template = _(
+            "Invoice row '%(row)s' has no resource and client '%(client)s' has no default "
+            "resource (and 'Default resource: Default user' is off). Set a resource on the "
+            "row or a default resource on client '%(client)s', and make sure that user has a "
+            "Directo code under Directo > Resources."
+        )
+    raise RuleError(template, row=row_label, client=client_label)
 
 
 def resolve_seller(
