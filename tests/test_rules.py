@@ -147,3 +147,20 @@ def test_resolve_seller():
     assert resolve_seller(None, ["MARI"]) == "MARI"
     assert resolve_seller(BLANK, []) is None
     assert resolve_seller(None, [None, ""]) is None
+
+
+def test_rule_error_message_goes_through_the_callers_gettext():
+    with pytest.raises(RuleError) as err:
+        directo_invoice_number("DRAFT/ABC")
+    error = err.value
+    assert error.params == {"invoice": "DRAFT/ABC"}
+    assert "%(invoice)s" in error.template
+    seen = []
+
+    def gettext(template, **params):
+        seen.append(template)
+        return "[et] " + template % params
+
+    assert error.translated(gettext) == "[et] " + str(error)
+    assert seen == [error.template]
+    assert "DRAFT/ABC" in str(error)
