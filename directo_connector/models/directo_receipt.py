@@ -167,6 +167,7 @@ class DirectoReceipt(models.Model):
             "mismatch": 0,
             "invoices": 0,
             "payments": 0,
+            "payments_left": 0,
             "error": False,
         }
         unknown_numbers = []
@@ -210,7 +211,8 @@ class DirectoReceipt(models.Model):
         moves = self.env["account.move"].sudo().browse(sorted(affected))
         stats["invoices"] = len(Line._directo_refresh_invoices(moves))
         if company.directo_payment_journal_id:
-            stats["payments"] = Line._directo_sync_payments(moves)
+            candidates = Line._directo_payment_candidates(company, moves)
+            stats["payments"], stats["payments_left"] = Line._directo_sync_payments(candidates)
 
         vals = {"directo_receipt_last_sync": fields.Datetime.now()}
         if not stats["error"] and max_ts:
@@ -261,6 +263,13 @@ class DirectoReceipt(models.Model):
                     journal=company.directo_payment_journal_id.display_name,
                 )
             )
+            if stats["payments_left"]:
+                lines.append(
+                    _(
+                        "%(count)s invoice(s) are left for the next run (time limit).",
+                        count=stats["payments_left"],
+                    )
+                )
         if stats["unknown"]:
             lines.append(
                 _(

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import time
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -12,6 +13,9 @@ _logger = logging.getLogger(__name__)
 PAYMENT_FIELDS = ["directo_payment_state", "directo_amount_paid", "directo_last_payment_date"]
 #: Rows per UPDATE statement when writing the paid status of many invoices.
 SQL_BATCH = 1000
+#: Seconds one run may spend registering/removing Odoo payments (about 0.1 s each, Odoo's
+#: own payment wizard); invoices left over are picked up by the next run.
+PAYMENT_TIME_BUDGET = 60
 
 
 class DirectoReceiptLine(models.Model):
@@ -272,7 +276,39 @@ class DirectoReceiptLine(models.Model):
     # ------------------------------------------------------------------ Odoo payments
 
     @api.model
-    def _directo_sync_payments(self, moves):
+    def _directo_payment_candidates(self, company, moves):
+        """Invoices whose Odoo payments may differ from Directo: ``moves`` (just changed)
+        plus leftovers of earlier runs (time budget, errors, setting switched on later)."""
+        Move = self.env["account.move"].sudo()
+        base = [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+        ]
+        under = Move.search(
+            base
+            + [
+                ("directo_payment_state", "in", ("partial", "paid")),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        over = (
+            self.env["account.payment"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("directo_invoice_id", "!=", False),
+                    ("state", "!=", "canceled"),
+                    ("directo_invoice_id.directo_payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
+            .directo_invoice_id
+        )
+        return moves | under | over
+
+    @api.model
+    def _directo_sync_payments(self, moves, budget=PAYMENT_TIME_BUDGET):
         """Make the Odoo payments registered from Directo match Directo's paid amount.
 
         Per invoice, the payments we created (``directo_invoice_id``) should add up to
@@ -280,13 +316,14 @@ class DirectoReceiptLine(models.Model):
         registered as one payment in the company's Directo payment journal and
         reconciled with the invoice; money Directo no longer reports (edited, unconfirmed
         or reversed receipts) removes our newest payments first. Returns how many
-        payments were created or removed.
+        payments were created or removed and how many invoices were left for the next
+        run (time budget).
         """
         moves = moves.exists().filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted"
         )
         if not moves:
-            return 0
+            return 0, 0
         Payment = self.env["account.payment"].sudo()
         ours = defaultdict(lambda: Payment)
         for payment in Payment.search(
@@ -295,7 +332,10 @@ class DirectoReceiptLine(models.Model):
         ):
             ours[payment.directo_invoice_id.id] |= payment
         count = 0
-        for move in moves:
+        deadline = time.monotonic() + budget
+        for index, move in enumerate(moves):
+            if time.monotonic() > deadline:
+                return count, len(moves) - index
             journal = move.company_id.directo_payment_journal_id
             if not journal:
                 continue
@@ -316,7 +356,7 @@ class DirectoReceiptLine(models.Model):
                         error=error,
                     )
                 )
-        return count
+        return count, 0
 
     @api.model
     def _directo_sync_invoice_payments(self, move, payments, journal):
