@@ -20,9 +20,7 @@
         "data/ir_cron_paid_status.xml",
         "data/ir_cron_export.xml",
         "views/directo_exchange_views.xml",
-        "views/res_config_settings_views.xml",
         "views/directo_import_views.xml",
-        "views/res_config_settings_import_views.xml",
         "views/res_partner_views.xml",
         "views/product_views.xml",
         "views/account_tax_views.xml",
@@ -33,12 +31,10 @@
         "wizards/directo_export_wizard_views.xml",
         "views/directo_receipt_views.xml",
         "views/account_move_payment_views.xml",
-        "views/res_config_settings_payment_views.xml",
+        "views/res_config_settings_views.xml",
         "views/directo_menus.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }

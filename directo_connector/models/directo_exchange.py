@@ -92,22 +92,28 @@ class DirectoExchange(models.Model):
             vals["response_body"] = body_text
         record = self.sudo().create(vals)
         if len(body_text) > INLINE_BODY_LIMIT:
-            record.response_attachment_id = self.env["ir.attachment"].sudo().create({
-                "name": "directo-%s-%s-response.xml" % (exchange.component, record.id),
-                "res_model": self._name,
-                "res_id": record.id,
-                "mimetype": "application/xml",
-                "raw": body_text.encode("utf-8"),
-            })
+            record.response_attachment_id = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": "directo-%s-%s-response.xml" % (exchange.component, record.id),
+                        "res_model": self._name,
+                        "res_id": record.id,
+                        "mimetype": "application/xml",
+                        "raw": body_text.encode("utf-8"),
+                    }
+                )
+            )
         return record
 
     @api.model
     def _cron_cleanup_exchanges(self):
         """Delete exchanges older than the retention period (system parameter)."""
         days = int(
-            self.env["ir.config_parameter"].sudo().get_param(
-                "directo_connector.exchange_retention_days", DEFAULT_RETENTION_DAYS
-            )
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("directo_connector.exchange_retention_days", DEFAULT_RETENTION_DAYS)
         )
         limit_date = fields.Datetime.now() - timedelta(days=days)
         old = self.sudo().search([("create_date", "<", limit_date)])

@@ -70,7 +70,7 @@ class DirectoImport(models.Model):
         default=lambda self: self.env.user,
         help="Told when the read is finished.",
     )
-    read_at = fields.Datetime(string="Read At", readonly=True)
+    read_at = fields.Datetime(readonly=True)
     read_count = fields.Integer(string="Records Read", readonly=True)
     error = fields.Text(readonly=True)
     article_product_type = fields.Selection(

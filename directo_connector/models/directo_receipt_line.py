@@ -37,7 +37,7 @@ class DirectoReceiptLine(models.Model):
     )
     sequence = fields.Integer(readonly=True)
     invoice_number = fields.Integer(
-        string="Invoice Number", index=True, readonly=True, help="Sales invoice number in Directo."
+        index=True, readonly=True, help="Sales invoice number in Directo."
     )
     customer_code = fields.Char(string="Client Code", readonly=True)
     customer_name = fields.Char(string="Client Name", readonly=True)

@@ -75,6 +75,35 @@ class ResCompany(models.Model):
     directo_connection_message = fields.Text(
         string="Directo Connection Diagnosis", copy=False, readonly=True
     )
+    directo_auto_export = fields.Boolean(
+        string="Export Invoices Automatically When Posted",
+        help="When on, posted customer invoices and credit notes are sent to Directo in "
+        "the background by the scheduled action 'Directo: export invoices'.",
+    )
+
+    # Paid status from Directo (receipts)
+    directo_receipt_watermark = fields.Datetime(
+        string="Directo Receipts Read Up To",
+        copy=False,
+        help="The latest change time (ts) of the receipts read from Directo. The next read "
+        "asks for receipts changed since one day before it. Clear it (or set an earlier "
+        "time) to read older receipts again.",
+    )
+    directo_receipt_last_sync = fields.Datetime(
+        string="Directo Paid Status Last Fetched", copy=False, readonly=True
+    )
+    directo_receipt_sync_message = fields.Text(
+        string="Directo Paid Status Summary", copy=False, readonly=True
+    )
+    directo_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Register Directo Payments in",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]",
+        help="When set, amounts Directo reports as paid are registered as Odoo payments in "
+        "this journal and reconciled with the invoices (and removed again when Directo "
+        "reverses them), so Odoo's own payment status follows Directo.",
+    )
 
     @api.constrains("directo_url")
     def _check_directo_url(self):
@@ -134,10 +163,10 @@ class ResCompany(models.Model):
                 "administrator."
             )
             if trimmed:
-                causes = _(
-                    "The key had whitespace around it; it was removed and the key tried "
-                    "again.\n"
-                ) + causes
+                causes = (
+                    _("The key had whitespace around it; it was removed and the key tried again.\n")
+                    + causes
+                )
             return causes
         if isinstance(error, DirectoTransientError):
             return _(
@@ -202,36 +231,6 @@ class ResCompany(models.Model):
         """Hook run after a successful Connect: start the client import in the background."""
         self.env["directo.import"].sudo()._directo_enqueue("client", self)
         return True
-
-    directo_auto_export = fields.Boolean(
-        string="Export Invoices Automatically When Posted",
-        help="When on, posted customer invoices and credit notes are sent to Directo in "
-        "the background by the scheduled action 'Directo: export invoices'.",
-    )
-
-    # Paid status from Directo (receipts)
-    directo_receipt_watermark = fields.Datetime(
-        string="Directo Receipts Read Up To",
-        copy=False,
-        help="The latest change time (ts) of the receipts read from Directo. The next read "
-        "asks for receipts changed since one day before it. Clear it (or set an earlier "
-        "time) to read older receipts again.",
-    )
-    directo_receipt_last_sync = fields.Datetime(
-        string="Directo Paid Status Last Fetched", copy=False, readonly=True
-    )
-    directo_receipt_sync_message = fields.Text(
-        string="Directo Paid Status Summary", copy=False, readonly=True
-    )
-    directo_payment_journal_id = fields.Many2one(
-        "account.journal",
-        string="Register Directo Payments in",
-        check_company=True,
-        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', id)]",
-        help="When set, amounts Directo reports as paid are registered as Odoo payments in "
-        "this journal and reconciled with the invoices (and removed again when Directo "
-        "reverses them), so Odoo's own payment status follows Directo.",
-    )
 
     def action_directo_fetch_paid_status(self):
         """Settings button: read receipts from Directo now and update the invoices."""

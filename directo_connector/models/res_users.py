@@ -6,7 +6,6 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     directo_code = fields.Char(
-        string="Directo Code",
         copy=False,
         help="This person's salesman / object code in Directo, sent for the invoice rows "
         "they are the resource of and as the invoice's seller.",

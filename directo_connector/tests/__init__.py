@@ -1,5 +1,5 @@
 from . import test_connection
-from . import test_paid_status
+from . import test_export
 from . import test_external_codes
 from . import test_import
-from . import test_export
+from . import test_paid_status

@@ -127,7 +127,6 @@ def _code(resource: Resource) -> str | None:
     return code or None
 
 
-
 def resolve_row_object(
     row_label: str,
     row_resource: Resource | None,
