@@ -449,8 +449,13 @@ class AccountMove(models.Model):
             customercode=client_code,
             date=move.invoice_date,
             duedate=move.invoice_date_due,
-            # Days between invoice and due date, as Uku sends it (see README).
-            paymentterm=str(payment_term_days(move.invoice_date, move.invoice_date_due)),
+            # Days between invoice and due date, as Uku sends it, unless the company's
+            # Directo term codes are not day counts (see README).
+            paymentterm=(
+                str(payment_term_days(move.invoice_date, move.invoice_date_due))
+                if company.directo_payment_term_mode == "days"
+                else None
+            ),
             currency=move.currency_id.name,
             salesman=seller,
             confirm=bool(company.directo_auto_confirm),

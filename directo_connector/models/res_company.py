@@ -75,6 +75,19 @@ class ResCompany(models.Model):
     directo_connection_message = fields.Text(
         string="Directo Connection Diagnosis", copy=False, readonly=True
     )
+    directo_payment_term_mode = fields.Selection(
+        [
+            ("days", "Days between invoice date and due date"),
+            ("due_date", "Due date only"),
+        ],
+        string="Directo Payment Term",
+        default="days",
+        required=True,
+        help="Directo's invoice field 'paymentterm' is documented as a code from Directo's "
+        "payment term register. 'Days' sends the number of days (e.g. 14), as Uku does; it "
+        "works when the term codes are named after their day counts. 'Due date only' sends "
+        "no payment term, only the due date.",
+    )
     directo_auto_export = fields.Boolean(
         string="Export Invoices Automatically When Posted",
         help="When on, posted customer invoices and credit notes are sent to Directo in "

@@ -17,6 +17,9 @@ class ResConfigSettings(models.TransientModel):
     )
     directo_auto_confirm = fields.Boolean(related="company_id.directo_auto_confirm", readonly=False)
     directo_auto_export = fields.Boolean(related="company_id.directo_auto_export", readonly=False)
+    directo_payment_term_mode = fields.Selection(
+        related="company_id.directo_payment_term_mode", readonly=False
+    )
     directo_connection_state = fields.Selection(related="company_id.directo_connection_state")
     directo_connection_checked_at = fields.Datetime(
         related="company_id.directo_connection_checked_at"

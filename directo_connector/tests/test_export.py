@@ -377,6 +377,18 @@ class TestDirectoExport(DirectoExportCommon):
         same_day = self._invoice(date="2026-01-15", due="2026-01-15")
         self.assertEqual(self._payload(same_day).paymentterm, "0")
 
+    def test_payment_term_mode_due_date_only(self):
+        self.company.directo_payment_term_mode = "due_date"
+        move = self._invoice(date="2026-01-15", due="2026-01-29")
+        payload = self._payload(move)
+        self.assertIsNone(payload.paymentterm)
+        self.assertEqual(payload.duedate, dt.date(2026, 1, 29))
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        stored = self.sandbox.invoice(move.directo_number)
+        self.assertIsNone(stored["paymentterm"])
+        self.assertEqual(stored["duedate"], dt.date(2026, 1, 29))
+
     def test_resource_chain_all_levels(self):
         # 1. the row's own resource
         move = self._invoice(
