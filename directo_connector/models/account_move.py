@@ -29,6 +29,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
+from ..notification import notification_action
 from ..xmldirect import (
     DirectoBatchError,
     DirectoError,
@@ -1058,14 +1059,9 @@ class DirectoSendReport:
         if not parts:
             parts.append(env._("Nothing to send to Directo."))
         bad = self.failed or self.problems or self.busy
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": env._("Export to Directo"),
-                "message": "\n\n".join(parts),
-                "type": "warning" if bad else "success",
-                "sticky": bool(bad),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            env._("Export to Directo"),
+            "\n\n".join(parts),
+            "warning" if bad else "success",
+            sticky=bool(bad),
+        )

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
+from ..notification import notification_action
 from ..xmldirect import DirectoError
 
 _logger = logging.getLogger(__name__)
@@ -182,21 +183,17 @@ class DirectoImport(models.Model):
     def _directo_start_action(self, kind, company=None):
         self._directo_enqueue(kind, company)
         what = _("clients") if kind == "client" else _("articles")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Directo"),
-                "message": _(
-                    "Reading %(what)s from Directo in the background. You will get a "
-                    "notification and an activity when the preview is ready (Invoicing > "
-                    "Directo > Imports).",
-                    what=what,
-                ),
-                "type": "info",
-                "sticky": False,
-            },
-        }
+        return notification_action(
+            _("Directo"),
+            _(
+                "Reading %(what)s from Directo in the background. You will get a "
+                "notification and an activity when the preview is ready (Invoicing > "
+                "Directo > Imports).",
+                what=what,
+            ),
+            "info",
+            reload=False,
+        )
 
     @api.model
     def action_directo_import_clients(self):

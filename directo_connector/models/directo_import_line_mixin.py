@@ -4,6 +4,7 @@ import re
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..notification import notification_action
 from .directo_import import FOREGROUND_LIMIT
 
 MATCH_STATES = [
@@ -103,14 +104,8 @@ class DirectoImportLineMixin(models.AbstractModel):
                     counts[key] = counts.get(key, 0) + value
             message = runs[:1]._directo_summary(counts)
             kind = "success"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Directo"),
-                "message": message,
-                "type": kind,
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            _("Directo"),
+            message,
+            kind,
+        )

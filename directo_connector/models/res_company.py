@@ -4,6 +4,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..notification import notification_action
 from ..xmldirect import (
     DirectoClient,
     DirectoError,
@@ -228,17 +229,12 @@ class ResCompany(models.Model):
         )
         if state == "connected":
             self._directo_after_connect()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Directo"),
-                "message": message,
-                "type": "success" if state == "connected" else "danger",
-                "sticky": state != "connected",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            _("Directo"),
+            message,
+            "success" if state == "connected" else "danger",
+            sticky=state != "connected",
+        )
 
     def _directo_after_connect(self):
         """Hook run after a successful Connect: start the client import in the background."""
@@ -249,14 +245,9 @@ class ResCompany(models.Model):
         """Settings button: read receipts from Directo now and update the invoices."""
         self.ensure_one()
         stats = self.env["directo.receipt"]._directo_fetch_paid_status(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Directo paid status"),
-                "message": stats["message"],
-                "type": "danger" if stats["error"] else "success",
-                "sticky": bool(stats["error"]),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification_action(
+            _("Directo paid status"),
+            stats["message"],
+            "danger" if stats["error"] else "success",
+            sticky=bool(stats["error"]),
+        )
