@@ -798,18 +798,19 @@ class AccountMove(models.Model):
             )
         code, desc = result.type_code, (result.desc or "").strip()
         if code == 14:
+            failed.update(directo_confirmed=True, directo_stored=True)
             if move.directo_outcome_unknown or via_update:
-                # Our earlier attempt (answer lost) was stored and confirmed in Directo.
-                return {
-                    "directo_state": "sent",
-                    "directo_confirmed": True,
-                    "directo_stored": True,
-                    "directo_outcome_unknown": False,
-                }, _(
-                    "Directo already holds invoice %(move)s as number %(number)s, confirmed, "
-                    "from an earlier export whose answer was lost; it is marked as sent.",
+                # Most likely our own earlier attempt (answer lost) was booked and confirmed,
+                # but only a Type 0/30 answer marks an invoice as exported: a person checks.
+                return failed, _(
+                    "Directo has a confirmed invoice number %(number)s and refuses to change "
+                    "it. Odoo's earlier export of %(move)s got no answer, so that is most "
+                    "probably this invoice, booked by that export: check invoice %(number)s "
+                    "in Directo. Odoo does not mark it as sent without Directo's success "
+                    "answer, and will not send it again. (Directo Type 14: %(desc)s)",
                     move=label,
                     number=number,
+                    desc=desc,
                 )
             failed.update(directo_confirmed=True, directo_stored=True)
             return failed, _(

@@ -771,9 +771,10 @@ class TestDirectoExport(DirectoExportCommon):
         )
         self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
 
-    def test_timeout_confirmed_then_retry_is_success(self):
-        """Sent with confirm=1, answer lost, Directo booked it: the retry's Type 14 is
-        our own confirmed invoice, not an error."""
+    def test_timeout_confirmed_then_retry_answered_14(self):
+        """Sent with confirm=1, answer lost, Directo booked it: the retry's Type 14 says the
+        number is confirmed there. Only Type 0/30 marks an invoice as sent, so it stays
+        failed with an explanation, and it is never sent again."""
         self._short_timeout()
         self.company.directo_auto_confirm = True
         move = self._invoice()
@@ -781,9 +782,15 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertTrue(move.directo_outcome_unknown)
         self._export(move)
-        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_state, "failed")
         self.assertTrue(move.directo_confirmed)
-        self.assertFalse(move.directo_error)
+        self.assertFalse(move.directo_outcome_unknown)
+        self.assertIn("most probably this invoice", move.directo_error)
+        self.assertIn("Type 14", move.directo_error)
+        puts = len(self._put_requests())
+        self._export(move)
+        self.assertEqual(len(self._put_requests()), puts, "a confirmed invoice is never re-sent")
+        self.assertEqual(move.directo_state, "failed")
 
     def test_partial_answer(self):
         moves = self._invoice() | self._invoice()
