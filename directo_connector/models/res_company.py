@@ -2,10 +2,11 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..notification import notification_action
 from ..xmldirect import (
+    CONNECTION_CHECK_CODE,
     DirectoClient,
     DirectoError,
     DirectoNotActivated,
@@ -17,8 +18,8 @@ from ..xmldirect import (
 _logger = logging.getLogger(__name__)
 
 DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
-# A read that matches nothing: proves the key and the component without moving data.
-CONNECTION_PROBE_CODE = "__DIRECTO_CONNECTOR_PROBE__"
+# Directo answers synchronously; big reads and batches take a while.
+DEFAULT_READ_TIMEOUT = 60.0
 
 
 class ResCompany(models.Model):
@@ -133,8 +134,13 @@ class ResCompany(models.Model):
                     )
                 ) from error
 
-    def _directo_client(self):
-        """An XML Direct client for this company; every call is logged as an exchange."""
+    def _directo_client(self, on_logged=None):
+        """An XML Direct client for this company; every call is logged as an exchange.
+
+        ``on_logged(exchange, record)`` is called after each call with the client's
+        ``Exchange`` and the ``directo.exchange`` stored for it, so a caller can link its
+        documents to the very request that carried them.
+        """
         self.ensure_one()
         token = self.sudo().directo_token
         if not token:
@@ -148,14 +154,25 @@ class ResCompany(models.Model):
         exchanges = self.env["directo.exchange"]
 
         def log_exchange(exchange):
-            exchanges._log_exchange(self, exchange, token)
+            record = exchanges._log_exchange(self, exchange, token)
+            if on_logged is not None:
+                on_logged(exchange, record)
 
         return DirectoClient(
             self.directo_url,
             token,
             routing=self.directo_routing,
+            read_timeout=self._directo_read_timeout(),
             on_exchange=log_exchange,
         )
+
+    def _directo_read_timeout(self):
+        """Seconds to wait for Directo's answer (system parameter, 60 by default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("directo_connector.read_timeout")
+        try:
+            return float(value) if value else DEFAULT_READ_TIMEOUT
+        except ValueError:
+            return DEFAULT_READ_TIMEOUT
 
     def _directo_diagnose(self, error, trimmed):
         """A sentence an admin can act on, for a failed connection check."""
@@ -191,9 +208,17 @@ class ResCompany(models.Model):
             )
         return _("Directo answered with an error: %(detail)s", detail=error)
 
+    def _directo_check_admin(self):
+        # Buttons are public methods: callable over RPC by anyone who can read companies.
+        if not self.env.is_system():
+            raise AccessError(
+                _("Only administrators can run Directo actions for %(company)s.", company=self.name)
+            )
+
     def action_directo_connect(self):
         """Trim the key, check it with a real read and record the diagnosis."""
         self.ensure_one()
+        self._directo_check_admin()
         raw_token = self.sudo().directo_token or ""
         token = raw_token.strip()
         if not token:
@@ -205,7 +230,7 @@ class ResCompany(models.Model):
         try:
             client.check_connection()
             # Articles out is a separate feed direction: check it too, equally cheaply.
-            for _item in client.iter_items(code=CONNECTION_PROBE_CODE):
+            for _item in client.iter_items(code=CONNECTION_CHECK_CODE):
                 break
         except DirectoError as error:
             state = "failed"
@@ -244,6 +269,7 @@ class ResCompany(models.Model):
     def action_directo_fetch_paid_status(self):
         """Settings button: read receipts from Directo now and update the invoices."""
         self.ensure_one()
+        self._directo_check_admin()
         stats = self.env["directo.receipt"]._directo_fetch_paid_status(self)
         return notification_action(
             _("Directo paid status"),

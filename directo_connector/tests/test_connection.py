@@ -139,3 +139,20 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertGreaterEqual(removed, len(exchanges))
         self.assertFalse(exchanges.exists())
         self.assertEqual(recent.exists(), recent)
+
+    def test_buttons_refuse_non_admins(self):
+        """Connect and Fetch paid status are public methods: a non-admin calling them over
+        RPC gets an access error before anything is sent to Directo."""
+        accountant = new_test_user(
+            self.env,
+            login="directo_accountant_rpc",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        requests_before = len(self.sandbox.requests)
+        company = self.company.with_user(accountant)
+        with self.assertRaises(AccessError):
+            company.action_directo_connect()
+        with self.assertRaises(AccessError):
+            company.action_directo_fetch_paid_status()
+        self.assertEqual(len(self.sandbox.requests), requests_before)
