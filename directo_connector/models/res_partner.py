@@ -31,10 +31,19 @@ class ResPartner(models.Model):
         partners = self.filtered(lambda p: p.directo_code and not p.parent_id)
         if not partners:
             return
+        # Every holder counts: archived clients and clients the user cannot see (other
+        # companies, record rules) keep their code.
         holders = {}
-        for other in self.search_fetch(
-            [("directo_code", "in", partners.mapped("directo_code")), ("parent_id", "=", False)],
-            ["directo_code", "company_id"],
+        for other in (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [
+                    ("directo_code", "in", partners.mapped("directo_code")),
+                    ("parent_id", "=", False),
+                ],
+                ["directo_code", "company_id", "active"],
+            )
         ):
             holders.setdefault(other.directo_code, []).append(other)
         no_company = self.env["res.company"]
@@ -48,13 +57,16 @@ class ResPartner(models.Model):
                 None,
             )
             if clash:
+                holder = clash.display_name
+                if not clash.active:
+                    holder = _("%(partner)s (archived)", partner=holder)
                 raise ValidationError(
                     _(
                         "Directo client code %(code)s of %(partner)s is already used by "
                         "%(other)s. Each client code links one client.",
                         code=partner.directo_code,
                         partner=partner.display_name,
-                        other=clash.display_name,
+                        other=holder,
                     )
                 )
 

@@ -50,6 +50,26 @@ class TestDirectoExternalCodes(TransactionCase):
             }
         )
 
+    def test_client_code_unique_among_archived_clients(self):
+        archived = self.Partner.create(
+            {"name": "Archived Client", "is_company": True, "directo_code": "K-ARCH-1"}
+        )
+        archived.action_archive()
+        with self.assertRaisesRegex(ValidationError, r"Archived Client \(archived\)"):
+            with self.cr.savepoint():
+                self.Partner.create({"name": "New", "is_company": True, "directo_code": "K-ARCH-1"})
+        # Also when a user without access to archived clients creates it.
+        user = new_test_user(
+            self.env,
+            login="directo_code_user",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.Partner.with_user(user).create(
+                {"name": "Mine", "is_company": True, "directo_code": "K-ARCH-1"}
+            )
+
     def test_search_clients_and_products_by_directo_code(self):
         self.assertIn(self.client, self.Partner.search([("directo_code", "=", "K-CODES-1")]))
         found = self.Partner.name_search("K-CODES-1")
