@@ -55,9 +55,11 @@ class TestDirectoExternalCodes(TransactionCase):
             {"name": "Archived Client", "is_company": True, "directo_code": "K-ARCH-1"}
         )
         archived.action_archive()
-        with self.assertRaisesRegex(ValidationError, r"Archived Client \(archived\)"):
-            with self.cr.savepoint():
-                self.Partner.create({"name": "New", "is_company": True, "directo_code": "K-ARCH-1"})
+        with (
+            self.assertRaisesRegex(ValidationError, r"Archived Client \(archived\)"),
+            self.cr.savepoint(),
+        ):
+            self.Partner.create({"name": "New", "is_company": True, "directo_code": "K-ARCH-1"})
         # Also when a user without access to archived clients creates it.
         user = new_test_user(
             self.env,
@@ -88,6 +90,28 @@ class TestDirectoExternalCodes(TransactionCase):
         # Set on the variant, stored on the template.
         variant.directo_code = "TEENUS-ABC"
         self.assertEqual(template.directo_code, "TEENUS-ABC")
+
+    def test_dropdowns_find_by_directo_code(self):
+        """What many2one drop-downs call: ``name_search`` with the typed text."""
+        Product = self.env["product.product"]
+        linked = Product.create(
+            {"name": "Terrace board", "default_code": "TB-28", "directo_code": "ART-1001"}
+        )
+        lookalike = Product.create({"name": "Shelf ART-1001 edition"})
+        found = [pid for pid, _name in Product.name_search("ART-1001")]
+        self.assertEqual(found[:2], [linked.id, lookalike.id], "the exact code comes first")
+        self.assertEqual(Product.name_search("ART-1001", limit=1)[0][0], linked.id)
+        self.assertIn(linked.id, [pid for pid, _name in Product.name_search("art-100")])
+        self.assertEqual(
+            [pid for pid, _name in Product.name_search("ART-1001", operator="=")], [linked.id]
+        )
+        self.assertIn(linked.id, [pid for pid, _name in Product.name_search("TB-28")])
+        restricted = Product.name_search("ART-1001", args=[("id", "!=", linked.id)])
+        self.assertNotIn(linked.id, [pid for pid, _name in restricted], "the domain is kept")
+        templates = self.env["product.template"].name_search("ART-1001")
+        self.assertIn(linked.product_tmpl_id.id, [tid for tid, _name in templates])
+        # Clients (base name_search goes through _search_display_name): partial codes too.
+        self.assertIn(self.client.id, [pid for pid, _name in self.Partner.name_search("codes-1")])
 
     def test_billing_settings_on_partner_form(self):
         with Form(self.Partner) as form:
