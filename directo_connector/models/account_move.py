@@ -26,7 +26,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 
 from ..notification import notification_action
@@ -112,6 +112,7 @@ class AccountMove(models.Model):
         string="Directo Status",
         copy=False,
         index=True,
+        readonly=True,
         tracking=True,
         help="To send: not (yet) in Directo. Sent: Directo answered success. "
         "Failed: Directo refused it, see the Directo error.",
@@ -119,6 +120,7 @@ class AccountMove(models.Model):
     directo_number = fields.Integer(
         copy=False,
         index=True,
+        readonly=True,
         help="Invoice number in Directo (the number stays the same on every re-send).",
     )
     directo_error = fields.Text(copy=False, readonly=True)
@@ -536,10 +538,39 @@ class AccountMove(models.Model):
         moves = self or self.browse(self.env.context.get("active_ids", []))
         if not moves:
             raise UserError(_("Select the invoices to export to Directo first."))
+        moves._directo_check_export_access()
         prepared = moves._directo_prepare(resend=resend)
         if any(prep.problems for prep in prepared):
             return self.env["directo.export.wizard"]._open_for(prepared, resend=resend)
         return moves._directo_send(resend=resend)._directo_notification()
+
+    def _directo_check_export_access(self):
+        """Refuse, before anything is sent, a user who could not record the result.
+
+        Buttons are public methods, callable over RPC by anyone who can read invoices. A
+        user without write access would get the invoice booked in Directo and then an
+        AccessError that rolls back every trace of it in Odoo.
+        """
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                _(
+                    "%(user)s cannot export invoices to Directo: this needs the Invoicing "
+                    "access right 'Billing' (or higher) in Settings > Users.",
+                    user=self.env.user.name,
+                )
+            )
+        try:
+            self.check_access("write")
+        except AccessError as error:
+            raise AccessError(
+                _(
+                    "%(user)s cannot export %(moves)s to Directo: exporting records the "
+                    "result on the invoices, and %(user)s may not change them. (%(detail)s)",
+                    user=self.env.user.name,
+                    moves=", ".join(self.mapped("name")[:10]),
+                    detail=error.args[0] if error.args else "",
+                )
+            ) from error
 
     # ------------------------------------------------------------------ sending
 
@@ -580,41 +611,43 @@ class AccountMove(models.Model):
         batch_size = self._directo_batch_size()
         outcomes = {}
         for company, preps in by_company.items():
+            # (client exchange, stored directo.exchange) of each request, in order.
+            logged = []
             try:
-                client = company._directo_client()
+                client = company._directo_client(
+                    on_logged=lambda exchange, record, logged=logged: logged.append(
+                        (exchange, record)
+                    )
+                )
             except UserError as error:
                 not_sent = DirectoNotSent(error.args[0])
                 for prep in preps:
                     result = PutResult(prep.payload.number, None, str(not_sent))
                     outcomes[prep.move.id] = (prep, result, None, not_sent, False)
                 continue
-            exchanges = self.env["directo.exchange"]
-            captured = []
-            client.on_exchange = _Capture(client.on_exchange, captured)
-            timeout = self._directo_read_timeout()
-            if timeout:
-                client.timeout = (client.timeout[0], timeout)
             # Creates and updates travel in separate requests (xd_update is per request).
             # Grouped up front: a resolved Duplicate turns a create into an update.
             groups = [[p for p in preps if p.payload.update is update] for update in (False, True)]
             for group in groups:
                 for start in range(0, len(group), batch_size):
                     chunk = group[start : start + batch_size]
-                    self._directo_put_chunk(client, chunk, outcomes, captured, exchanges, company)
+                    self._directo_put_chunk(client, chunk, outcomes, logged)
         self._directo_apply(outcomes, report, user)
         return report
 
-    def _directo_put_chunk(self, client, chunk, outcomes, captured, exchanges, company):
-        """One HTTP request for ``chunk``; Duplicates of invoices we sent before are
-        re-sent as updates in one more request."""
+    def _directo_put_chunk(self, client, chunk, outcomes, logged):
+        """Send ``chunk`` (one HTTP request unless the client splits it by size);
+        Duplicates of invoices Directo already has from us are re-sent as updates."""
         payloads = [prep.payload for prep in chunk]
         results, error = self._directo_put(client, payloads)
-        exchange = self._directo_last_exchange(captured, exchanges, company)
+        carried = self._directo_exchanges_by_number(logged, payloads, error)
+        no_exchange = self.env["directo.exchange"]
         retry = []
         for prep, result in zip(chunk, results, strict=True):
-            if self._directo_is_duplicate(result) and prep.move._directo_sent_before(prep):
+            if self._directo_is_duplicate(result) and prep.move._directo_sent_before():
                 retry.append(prep)
             else:
+                exchange = carried.get(prep.payload.number, no_exchange)
                 outcomes[prep.move.id] = (prep, result, exchange, error, False)
         if not retry:
             return
@@ -623,9 +656,10 @@ class AccountMove(models.Model):
         # this number, so the resolution is to update that document with our content.
         payloads = [self._directo_as_update(prep.payload) for prep in retry]
         results, error = self._directo_put(client, payloads)
-        exchange = self._directo_last_exchange(captured, exchanges, company)
+        carried = self._directo_exchanges_by_number(logged, payloads, error)
         for prep, payload, result in zip(retry, payloads, results, strict=True):
             prep.payload = payload
+            exchange = carried.get(payload.number, no_exchange)
             outcomes[prep.move.id] = (prep, result, exchange, error, True)
 
     @staticmethod
@@ -651,17 +685,27 @@ class AccountMove(models.Model):
             _logger.exception("Directo export: payload refused by the codec")
             return [PutResult(p.number, 17, str(error)) for p in payloads], None
 
-    @api.model
-    def _directo_last_exchange(self, captured, exchanges, company):
-        if not captured:
-            return exchanges
-        captured.clear()
-        # The exchange log is admin-only; the exporting accountant only links to it.
-        return exchanges.sudo().search(
-            [("company_id", "=", company.id), ("component", "=", "invoice")],
-            order="id desc",
-            limit=1,
-        )
+    @staticmethod
+    def _directo_exchanges_by_number(logged, payloads, error):
+        """{invoice number: the directo.exchange of the request that carried it}.
+
+        ``logged`` holds the requests of one ``put_invoices`` call (emptied here). An
+        answered request names its documents in its results; a request without a usable
+        answer carried the batch in flight (``failed_numbers``). Invoices never sent
+        (``unsent_numbers``) get no exchange.
+        """
+        links = {}
+        unsent = set(getattr(error, "unsent_numbers", None) or ())
+        for exchange, record in logged:
+            numbers = [result.number for result in exchange.results]
+            if not numbers:
+                numbers = list(getattr(error, "failed_numbers", None) or ()) or [
+                    p.number for p in payloads if p.number not in links and p.number not in unsent
+                ]
+            for number in numbers:
+                links[number] = record
+        logged.clear()
+        return links
 
     @staticmethod
     def _directo_is_duplicate(result):
@@ -670,10 +714,13 @@ class AccountMove(models.Model):
         desc = (result.desc or "").lower()
         return result.type_code == 1 and any(word in desc for word in _DUPLICATE_WORDS)
 
-    def _directo_sent_before(self, prep):
-        """True if an earlier export of this very invoice already used this number."""
+    def _directo_sent_before(self):
+        """True if Directo has (or may have) this number from an earlier export of this
+        very invoice. Only ``directo_stored`` says so: ``directo_number`` is also written
+        on definite refusals (Type 31, 13, not sent), after which Directo has nothing of
+        ours, so a document with that number there belongs to someone else."""
         self.ensure_one()
-        return bool(self.directo_stored or self.directo_number == prep.payload.number)
+        return bool(self.directo_stored)
 
     @api.model
     def _directo_batch_size(self):
@@ -687,14 +734,6 @@ class AccountMove(models.Model):
         except (TypeError, ValueError):
             return DEFAULT_BATCH_SIZE
 
-    @api.model
-    def _directo_read_timeout(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("directo_connector.read_timeout")
-        try:
-            return float(value) if value else None
-        except (TypeError, ValueError):
-            return None
-
     # ------------------------------------------------------------------ results
 
     def _directo_apply(self, outcomes, report, user):
@@ -705,12 +744,15 @@ class AccountMove(models.Model):
         bodies = {}
         failed_moves = self.browse()
         succeeded = self.browse()
+        state_vals = {}
+        own_vals = {}
         for move in moves:
             prep, result, exchange, error, via_update = outcomes[move.id]
             vals, message = move._directo_outcome_values(prep, result, error, via_update)
-            vals["directo_number"] = prep.payload.number
+            state_vals[move.id] = vals
+            own = own_vals[move.id] = {"directo_number": prep.payload.number}
             if exchange:
-                vals["directo_exchange_id"] = exchange.id
+                own["directo_exchange_id"] = exchange.id
             if vals["directo_state"] == "sent":
                 succeeded |= move
                 report.sent |= move
@@ -722,10 +764,10 @@ class AccountMove(models.Model):
                 report.errors.append(message)
                 if (move.directo_error or "") != message:
                     bodies[move.id] = Markup("<p>%s</p>") % message
-            vals["directo_error"] = message if vals["directo_state"] != "sent" else False
-            move.write(vals)
+            own["directo_error"] = message if vals["directo_state"] != "sent" else False
             if vals["directo_state"] == "sent" and message:
                 bodies[move.id] = Markup("<p>%s</p>") % message
+        self._directo_write_results(state_vals, own_vals)
         if bodies:
             # One chatter note per new failure; a retry failing the same way adds nothing.
             self.browse(list(bodies))._message_log_batch(
@@ -736,6 +778,49 @@ class AccountMove(models.Model):
             )
         failed_moves._directo_schedule_activities(user)
         succeeded._directo_close_activities()
+
+    @api.model
+    def _directo_write_results(self, state_vals, own_vals):
+        """Write the export results of many invoices in a few queries, not one
+        ``account.move.write`` per invoice.
+
+        ``state_vals`` ({move id: values}): the status (tracked, shown in the chatter).
+        Most invoices of a batch share the same outcome, so moves with identical values
+        are written together, once per distinct outcome.
+
+        ``own_vals`` ({move id: values}): what differs per invoice (Directo number,
+        error text, exchange link). These are untracked technical fields that nothing
+        depends on; they are stored in one UPDATE for the whole batch.
+
+        Neither touches the accounting: no line sync, no balance check, and the invoice
+        is not flagged as manually modified.
+        """
+        moves = self.with_context(
+            check_move_validity=False,
+            skip_invoice_sync=True,
+            skip_is_manually_modified=True,
+        )
+        groups = defaultdict(list)
+        for move_id, vals in state_vals.items():
+            groups[tuple(sorted(vals.items()))].append(move_id)
+        for key, move_ids in groups.items():
+            moves.browse(move_ids).write(dict(key))
+        if not own_vals:
+            return
+        fnames = sorted({fname for vals in own_vals.values() for fname in vals})
+        records = moves.browse(list(own_vals))
+        # The low-level write bypasses the cache: flush what is pending (the status
+        # written above, its write_date) first, drop the stale values after.
+        records.flush_recordset()
+        # Column values: NULL for "no value" (False would be cast to text 'false'). The
+        # ORM's low-level write issues one UPDATE per set of fields written.
+        records._write_multi(
+            [
+                {fname: value or None for fname, value in own_vals[record.id].items()}
+                for record in records
+            ]
+        )
+        records.invalidate_recordset([*fnames, "write_uid", "write_date"], flush=False)
 
     def _directo_outcome_values(self, prep, result, error, via_update):
         """(values to write, user message) for one document's answer."""
@@ -978,14 +1063,18 @@ class AccountMove(models.Model):
         if refused:
             refused_moves = self.browse(list(refused))
             bodies = {}
+            errors = {}
             for move in refused_moves:
-                message = "\n".join(refused[move.id])
+                message = errors[move.id] = "\n".join(refused[move.id])
                 if move.directo_error != message:
                     bodies[move.id] = Markup("<p><b>%s</b></p><p>%s</p>") % (
                         _("Directo export"),
                         Markup("<br/>").join(refused[move.id]),
                     )
-                move.write({"directo_state": "failed", "directo_error": message})
+            self._directo_write_results(
+                dict.fromkeys(refused_moves.ids, {"directo_state": "failed"}),
+                {move_id: {"directo_error": message} for move_id, message in errors.items()},
+            )
             if bodies:
                 self.browse(list(bodies))._message_log_batch(bodies)
             refused_moves._directo_schedule_activities(None)
@@ -995,19 +1084,6 @@ class AccountMove(models.Model):
             len(report.failed),
             len(refused),
         )
-
-
-class _Capture:
-    """``on_exchange`` wrapper: logs as before and remembers that a request happened."""
-
-    def __init__(self, inner, captured):
-        self.inner = inner
-        self.captured = captured
-
-    def __call__(self, exchange):
-        if self.inner is not None:
-            self.inner(exchange)
-        self.captured.append(exchange)
 
 
 class DirectoSendReport:

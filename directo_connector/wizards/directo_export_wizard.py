@@ -72,6 +72,9 @@ class DirectoExportWizard(models.TransientModel):
 
     def action_send_valid(self):
         self.ensure_one()
+        # Before anything is sent: a user who cannot record the result must not book
+        # invoices in Directo (the rollback would leave no trace in Odoo).
+        self.valid_move_ids._directo_check_export_access()
         report = self.valid_move_ids._directo_send(resend=self.resend)
         return report._directo_notification()
 
