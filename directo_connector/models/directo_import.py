@@ -234,7 +234,9 @@ class DirectoImport(models.Model):
         try:
             # Outside the savepoint: the exchange of a failed read must stay logged.
             records = Line._directo_fetch(self.company_id._directo_client())
-        except (DirectoError, UserError) as error:
+        except Exception as error:  # any failure ends this run, not the whole job
+            if not isinstance(error, (DirectoError, UserError)):
+                _logger.exception("Directo import %s: reading failed", self.id)
             self._directo_fail(error)
             return
         try:
@@ -282,10 +284,38 @@ class DirectoImport(models.Model):
             [("import_id", "=", self.id), ("queued", "=", True), ("added", "=", False)],
             limit=BACKGROUND_CHUNK,
         )
-        counts = lines._directo_apply() if lines else {}
+        try:
+            with self.env.cr.savepoint():
+                counts = lines._directo_apply() if lines else {}
+        except Exception as error:  # a failing step must not block every import
+            _logger.exception("Directo import %s: adding failed", self.id)
+            self._directo_fail_add(lines, error)
+            return
         if not Line.search_count([("import_id", "=", self.id), ("queued", "=", True)]):
             self.state = "ready"
             self._directo_notify(self._directo_summary(counts, finished=True))
+
+    def _directo_fail_add(self, lines, error):
+        """Stop adding in the background: the step was rolled back; the run is failed."""
+        self.ensure_one()
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        Line.search([("import_id", "=", self.id), ("queued", "=", True)]).write({"queued": False})
+        codes = lines.mapped("code")
+        what = _("clients") if self.kind == "client" else _("articles")
+        message = _(
+            "Adding %(what)s from Directo stopped: %(error)s\n"
+            "None of the %(count)s %(what)s of this step (codes %(first)s to %(last)s) was "
+            "added; %(added)s added before stay. Correct the %(what)s named above in Directo "
+            "or Odoo, then read again (Read Again) and add the rest.",
+            what=what,
+            error=error,
+            count=len(lines),
+            first=codes[0] if codes else "",
+            last=codes[-1] if codes else "",
+            added=Line.search_count([("import_id", "=", self.id), ("added", "=", True)]),
+        )
+        self.write({"state": "failed", "error": message})
+        self._directo_notify(message, level="danger")
 
     # ------------------------------------------------------------------ user feedback
 

@@ -289,6 +289,37 @@ class TestDirectoImport(DirectoTransactionCase):
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         self.assertIn("adding finished", self._messages(run))
 
+    def test_failing_background_step_fails_its_run_only(self):
+        """A step that cannot be added (Directo lists client K0001 twice: the client code
+        check refuses the second) ends that run as failed; the job goes on with the others."""
+        run = self._read()
+        self._by_code(run)["K0001"].copy()  # the same client code listed twice
+        with patch.object(directo_import_line_mixin, "FOREGROUND_LIMIT", 3):
+            run.client_line_ids.action_directo_add()
+        self.assertEqual(run.state, "adding")
+        articles = self.Import._directo_enqueue("article", self.company)
+        self.assertGreater(articles.id, run.id, "the failing run is picked first")
+        self._run_cron()
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("K0001", run.error)
+        self.assertIn("already used", run.error)
+        self.assertIn("None of the 9 clients of this step", run.error)
+        self.assertEqual(run.queued_count, 0, "nothing is left waiting")
+        self.assertEqual(run.added_count, 0)
+        self.assertFalse(
+            self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))]),
+            "the failed step is rolled back as a whole",
+        )
+        self.assertIn("Adding clients from Directo stopped", self._messages(run))
+        self.assertEqual(articles.state, "ready", "the next import was processed")
+        self.assertEqual(set(articles.article_line_ids.mapped("code")), OPEN_ARTICLES)
+        # A new read of the clients replaces the failed one and can be added.
+        again = self._read()
+        self.assertEqual(run.state, "replaced")
+        again.client_line_ids.action_directo_add()
+        self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
+
     # ------------------------------------------------------------------ articles
 
     def test_articles_created_and_linked(self):
