@@ -10,6 +10,7 @@
     "license": "LGPL-3",
     "depends": ["account", "mail"],
     "external_dependencies": {"python": ["lxml", "requests"]},
+    "pre_init_hook": "pre_init_hook",
     "data": [
         "security/directo_security.xml",
         "security/ir.model.access.csv",

@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import ValidationError
+from odoo.modules.module import get_manifest
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.sql import column_exists
+
+from odoo.addons.directo_connector.hooks import pre_init_hook
 
 
 @tagged("post_install", "-at_install")
@@ -147,6 +151,24 @@ class TestDirectoExternalCodes(TransactionCase):
         lines = invoice.invoice_line_ids
         self.assertEqual(lines[0].directo_resource_id, self.resource)
         self.assertEqual(lines[1].directo_resource_id, other, "a chosen resource is kept")
+
+    def test_install_creates_resource_column_without_computing(self):
+        """The pre-init hook creates the column (so the ORM computes nothing on existing
+        journal items); the ORM still adds the foreign key."""
+        manifest = get_manifest("directo_connector")
+        self.assertEqual(manifest["pre_init_hook"], "pre_init_hook")
+        self.assertTrue(column_exists(self.cr, "account_move_line", "directo_resource_id"))
+        self.cr.execute(
+            """
+            SELECT confrelid::regclass::text, confdeltype
+              FROM pg_constraint
+             WHERE conrelid = 'account_move_line'::regclass AND contype = 'f'
+               AND conname = 'account_move_line_directo_resource_id_fkey'
+            """
+        )
+        self.assertEqual(self.cr.fetchall(), [("res_users", "n")], "ON DELETE SET NULL")
+        pre_init_hook(self.env)  # a second run (reinstall) changes nothing
+        self.assertTrue(column_exists(self.cr, "account_move_line", "directo_resource_id"))
 
     def test_tax_and_user_codes(self):
         tax = self.env["account.tax"].search([("company_id", "=", self.company.id)], limit=1)
