@@ -114,7 +114,7 @@ def main() -> None:
             first_number = 5_000_000
             cr.execute(
                 """
-                UPDATE account_move SET directo_state = 'sent',
+                UPDATE account_move SET directo_state = 'sent', directo_stored = TRUE,
                        directo_number = %s + (id - %s)
                  WHERE id = ANY(%s)
                 """,

@@ -169,6 +169,14 @@ class AccountMove(models.Model):
     directo_last_payment_date = fields.Date(
         string="Last Directo Payment", copy=False, readonly=True
     )
+    directo_payment_error = fields.Text(
+        string="Directo Payment Registration Error",
+        copy=False,
+        readonly=True,
+        help="Why the last attempt to register the Directo payment in Odoo failed. The "
+        "scheduled action retries only when Directo's amount changes; 'Fetch paid status "
+        "now' in Settings retries at once.",
+    )
 
     # ------------------------------------------------------------------ posting
 

@@ -10,11 +10,13 @@ covers confirmation, edits and un-confirmation with one call.
 
 import hashlib
 import logging
+import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 from ..xmldirect import DirectoError
+from .directo_receipt_line import IN_DIRECTO
 
 _logger = logging.getLogger(__name__)
 
@@ -88,9 +90,14 @@ class DirectoReceipt(models.Model):
         string="Received",
         compute="_compute_amount_received",
         store=True,
-        currency_field="company_currency_id",
+        currency_field="currency_id",
+        aggregator=None,
+        help="Sum of the rows in their currency; rows in different currencies (invoices "
+        "in different currencies) are converted to the company currency.",
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_amount_received", store=True, readonly=True
+    )
 
     _sql_constraints = [
         (
@@ -100,10 +107,26 @@ class DirectoReceipt(models.Model):
         )
     ]
 
-    @api.depends("line_ids.received")
+    @api.depends("line_ids.received", "line_ids.currency_id", "company_id.currency_id")
     def _compute_amount_received(self):
         for receipt in self:
-            receipt.amount_received = sum(receipt.line_ids.mapped("received"))
+            company_currency = receipt.company_id.currency_id
+            currencies = receipt.line_ids.currency_id
+            if len(currencies) <= 1:
+                # Never add up amounts in different currencies as they are.
+                receipt.currency_id = currencies or company_currency
+                receipt.amount_received = sum(receipt.line_ids.mapped("received"))
+                continue
+            receipt.currency_id = company_currency
+            receipt.amount_received = sum(
+                line.currency_id._convert(
+                    line.received,
+                    company_currency,
+                    receipt.company_id,
+                    line.payment_date or fields.Date.context_today(receipt),
+                )
+                for line in receipt.line_ids
+            )
 
     @api.depends("number")
     def _compute_display_name(self):
@@ -114,15 +137,24 @@ class DirectoReceipt(models.Model):
 
     @api.model
     def _cron_fetch_paid_status(self):
-        """Scheduled action: every company with a key and invoice export switched on."""
+        """Scheduled action: every company with a key and invoice export switched on.
+
+        Each company is committed on its own (outside tests): its invoice row locks are
+        released at once and a worker timeout later on does not discard its work. A
+        processing error is handled inside the run (the read and its exchange are kept);
+        the savepoint here only catches what fails before or while reading.
+        """
         companies = self.env["res.company"].sudo().search([("directo_invoice_export", "=", True)])
+        commit = not getattr(threading.current_thread(), "testing", False)
         for company in companies.filtered("directo_token"):
             try:
                 with self.env.cr.savepoint():
-                    self._directo_fetch_paid_status(company)
+                    self._directo_fetch_paid_status(company, retry_failed_payments=False)
             except Exception:
                 # One company's unexpected failure must not stop the others.
                 _logger.exception("Directo paid status: run failed for company %s", company.id)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
 
     @api.model
@@ -131,12 +163,14 @@ class DirectoReceipt(models.Model):
         if company.directo_receipt_watermark:
             return (company.directo_receipt_watermark - WATERMARK_OVERLAP).date()
         # First run: nothing paying our invoices can have changed before the first of them.
-        self.env["account.move"].flush_model(["directo_number", "invoice_date", "company_id"])
+        self.env["account.move"].flush_model(
+            ["directo_number", "directo_stored", "invoice_date", "company_id"]
+        )
         self.env.cr.execute(
             """
             SELECT MIN(LEAST(invoice_date, create_date::date))
               FROM account_move
-             WHERE company_id = %s AND directo_number IS NOT NULL AND directo_number != 0
+             WHERE company_id = %s AND directo_stored AND directo_number != 0
             """,
             [company.id],
         )
@@ -144,20 +178,53 @@ class DirectoReceipt(models.Model):
         return first - WATERMARK_OVERLAP if first else None
 
     @api.model
-    def _directo_fetch_paid_status(self, company):
+    def _directo_fetch_paid_status(self, company, retry_failed_payments=True):
         """Read receipts changed since the watermark, store them, update the invoices.
 
         Returns the run summary (a dict). A Directo failure (network, timeout, malformed
-        answer...) keeps everything stored so far - each stored receipt is complete - but
-        leaves the watermark unchanged, so the next run reads the same period again.
+        answer...) keeps the receipts read before it - each is complete - but leaves the
+        watermark unchanged, so the next run reads the same period again. An error while
+        processing what was read rolls the processing back (watermark unchanged too) but
+        never the exchange of the read: the read happens outside that savepoint.
+
+        ``retry_failed_payments``: also retry invoices whose Odoo payment registration
+        failed and whose Directo amount has not changed since (the button does, after
+        someone fixed the cause; the scheduled action does not).
         """
         company.ensure_one()
         # A system job: it reads and writes receipts, invoices and payments of the company.
-        return self.sudo()._directo_fetch_paid_status_run(company.sudo())
+        return self.sudo()._directo_fetch_paid_status_run(
+            company.sudo(), retry_failed_payments=retry_failed_payments
+        )
 
     @api.model
-    def _directo_fetch_paid_status_run(self, company):
-        Line = self.env["directo.receipt.line"]
+    def _directo_read_receipts(self, company, ts, stats):
+        """Read the receipts (and log the exchange); returns (receipts, largest ts).
+
+        Runs outside any savepoint of the run: the exchange, stored when the answer has
+        been read to its end, must survive whatever happens while processing it. The
+        parsed receipts are plain objects (never an XML tree).
+        """
+        receipts, max_ts = [], None
+        try:
+            client = company._directo_client()
+            for receipt in client.iter_receipts(ts=ts, confirmed=None):
+                receipts.append(receipt)
+                if receipt.ts and (max_ts is None or receipt.ts > max_ts):
+                    max_ts = receipt.ts
+        except DirectoError as error:
+            stats["error"] = str(error)
+            _logger.warning(
+                "Directo paid status for company %s: read failed, watermark kept: %s",
+                company.id,
+                error,
+            )
+        stats["receipts"] = len(receipts)
+        # Receipts parsed before a failure are complete documents: they are kept.
+        return receipts, max_ts
+
+    @api.model
+    def _directo_fetch_paid_status_run(self, company, retry_failed_payments=True):
         stats = {
             "receipts": 0,
             "changed": 0,
@@ -169,50 +236,38 @@ class DirectoReceipt(models.Model):
             "payments": 0,
             "payments_left": 0,
             "error": False,
+            "process_error": False,
         }
         unknown_numbers = []
-        affected = set()
-        Line._directo_mark_exported_not_paid(company)
-        affected |= Line._directo_rematch_unknown(company)
-
+        # "Exported" = Directo holds (or may hold) our document with that number; a number
+        # written on a refused attempt does not count (see _directo_mark_exported_not_paid).
         exported = (
             self.env["account.move"]
             .sudo()
-            .search_count([("company_id", "=", company.id), ("directo_number", "!=", 0)], limit=1)
+            .search_count([("company_id", "=", company.id), *IN_DIRECTO], limit=1)
         )
         ts = self._directo_request_ts(company)
-        max_ts = None
+        receipts, max_ts = [], None
         if exported:
-            chunk, chunk_rows = [], 0
-            try:
-                client = company._directo_client()
-                for receipt in client.iter_receipts(ts=ts, confirmed=None):
-                    stats["receipts"] += 1
-                    if receipt.ts and (max_ts is None or receipt.ts > max_ts):
-                        max_ts = receipt.ts
-                    chunk.append(receipt)
-                    chunk_rows += len(receipt.rows) + 1
-                    if chunk_rows >= CHUNK_ROWS:
-                        affected |= self._directo_store_chunk(
-                            company, chunk, stats, unknown_numbers
-                        )
-                        chunk, chunk_rows = [], 0
-            except DirectoError as error:
-                stats["error"] = str(error)
-                _logger.warning(
-                    "Directo paid status for company %s: read failed, watermark kept: %s",
-                    company.id,
-                    error,
-                )
-            # Receipts parsed before a failure are complete documents: keep them.
-            if chunk:
-                affected |= self._directo_store_chunk(company, chunk, stats, unknown_numbers)
+            receipts, max_ts = self._directo_read_receipts(company, ts, stats)
 
-        moves = self.env["account.move"].sudo().browse(sorted(affected))
-        stats["invoices"] = len(Line._directo_refresh_invoices(moves))
-        if company.directo_payment_journal_id:
-            candidates = Line._directo_payment_candidates(company, moves)
-            stats["payments"], stats["payments_left"] = Line._directo_sync_payments(candidates)
+        try:
+            with self.env.cr.savepoint():
+                self._directo_process_receipts(
+                    company, receipts, stats, unknown_numbers, retry_failed_payments
+                )
+        except Exception as error:  # the exchange of the read above is kept
+            _logger.exception(
+                "Directo paid status for company %s: processing the receipts failed, "
+                "watermark kept",
+                company.id,
+            )
+            # Everything counted so far was rolled back with the savepoint.
+            for key in ("changed", "unchanged", "rows", "unknown", "mismatch", "invoices"):
+                stats[key] = 0
+            stats.update(payments=0, payments_left=0, process_error=str(error))
+            stats["error"] = stats["error"] or str(error)
+            unknown_numbers.clear()
 
         vals = {"directo_receipt_last_sync": fields.Datetime.now()}
         if not stats["error"] and max_ts:
@@ -226,7 +281,7 @@ class DirectoReceipt(models.Model):
                 stats["unknown"],
                 ", ".join(map(str, unknown_numbers[:UNKNOWN_SAMPLE])),
             )
-        if not exported:
+        if not exported and not stats["process_error"]:
             stats["error"] = False
             vals["directo_receipt_sync_message"] = self.env._(
                 "No invoice of %(company)s has been exported to Directo yet: nothing to match.",
@@ -239,6 +294,34 @@ class DirectoReceipt(models.Model):
         stats["message"] = vals["directo_receipt_sync_message"]
         company.write(vals)
         return stats
+
+    @api.model
+    def _directo_process_receipts(
+        self, company, receipts, stats, unknown_numbers, retry_failed_payments=True
+    ):
+        """Store the receipts read, update the invoices and (optionally) Odoo payments."""
+        Line = self.env["directo.receipt.line"]
+        affected = set()
+        Line._directo_mark_exported_not_paid(company)
+        affected |= Line._directo_rematch_unknown(company)
+        chunk, chunk_rows = [], 0
+        for receipt in receipts:
+            chunk.append(receipt)
+            chunk_rows += len(receipt.rows) + 1
+            if chunk_rows >= CHUNK_ROWS:
+                affected |= self._directo_store_chunk(company, chunk, stats, unknown_numbers)
+                chunk, chunk_rows = [], 0
+        if chunk:
+            affected |= self._directo_store_chunk(company, chunk, stats, unknown_numbers)
+
+        moves = self.env["account.move"].sudo().browse(sorted(affected))
+        changed = Line._directo_refresh_invoices(moves)
+        stats["invoices"] = len(changed)
+        if company.directo_payment_journal_id:
+            candidates = Line._directo_payment_candidates(
+                company, moves, changed=changed, retry_failed=retry_failed_payments
+            )
+            stats["payments"], stats["payments_left"] = Line._directo_sync_payments(candidates)
 
     @api.model
     def _directo_summary(self, company, stats, unknown_numbers, ts):
@@ -286,7 +369,16 @@ class DirectoReceipt(models.Model):
                     count=stats["mismatch"],
                 )
             )
-        if stats["error"]:
+        if stats["process_error"]:
+            lines.append(
+                _(
+                    "Processing the receipts read failed: %(error)s. Nothing of this run was "
+                    "saved (the answer is in Directo > Exchanges); the watermark was not "
+                    "moved, the next run reads the same period again.",
+                    error=stats["process_error"],
+                )
+            )
+        elif stats["error"]:
             lines.append(
                 _(
                     "Reading receipts failed: %(error)s. What was read is kept; the watermark "

@@ -11,6 +11,9 @@ _logger = logging.getLogger(__name__)
 
 #: Invoice fields written by the paid-status sync.
 PAYMENT_FIELDS = ["directo_payment_state", "directo_amount_paid", "directo_last_payment_date"]
+#: Domain of the invoices Directo holds, or may hold, under their Directo number (set on
+#: every answer that stored it, never on a refused attempt - which writes the number too).
+IN_DIRECTO = [("directo_stored", "=", True), ("directo_number", "!=", 0)]
 #: Rows per UPDATE statement when writing the paid status of many invoices.
 SQL_BATCH = 1000
 #: Seconds one run may spend registering/removing Odoo payments (about 0.1 s each, Odoo's
@@ -31,7 +34,14 @@ class DirectoReceiptLine(models.Model):
     company_id = fields.Many2one(
         related="receipt_id.company_id", store=True, index=True, readonly=True
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        readonly=True,
+        help="The matched invoice's currency (the amounts are compared with its total), "
+        "else the company currency.",
+    )
     confirmed = fields.Boolean(
         related="receipt_id.confirmed", store=True, index=True, readonly=True
     )
@@ -44,13 +54,15 @@ class DirectoReceiptLine(models.Model):
     regno = fields.Char(string="Registration Code", readonly=True)
     received = fields.Monetary(
         readonly=True,
-        currency_field="company_currency_id",
+        currency_field="currency_id",
+        aggregator=None,
         help="Amount received (Directo 'Summa S'), compared with the invoice total.",
     )
     invoicesum = fields.Monetary(
         string="Invoice Sum",
         readonly=True,
-        currency_field="company_currency_id",
+        currency_field="currency_id",
+        aggregator=None,
         help="Directo's 'Arve saldo'; its exact meaning is not documented, so it is kept "
         "for information only.",
     )
@@ -79,6 +91,11 @@ class DirectoReceiptLine(models.Model):
         help="The Odoo payment registered for this row (optional, see Settings).",
     )
 
+    @api.depends("move_id.currency_id", "company_id.currency_id")
+    def _compute_currency_id(self):
+        for line in self:
+            line.currency_id = line.move_id.currency_id or line.company_id.currency_id
+
     # ------------------------------------------------------------------ matching
 
     @api.model
@@ -98,6 +115,7 @@ class DirectoReceiptLine(models.Model):
                     ("company_id", "=", company.id),
                     ("move_type", "=", "out_invoice"),
                     ("directo_number", "in", numbers),
+                    ("directo_stored", "=", True),
                 ]
             )
             if numbers
@@ -150,7 +168,12 @@ class DirectoReceiptLine(models.Model):
 
     @api.model
     def _directo_mark_exported_not_paid(self, company):
-        """Exported invoices without a Directo payment status start as 'Not paid'."""
+        """Invoices in Directo without a Directo payment status start as 'Not paid'.
+
+        "In Directo" is ``directo_stored``, not a non-zero ``directo_number``: the number is
+        written on every attempt, also on one Directo refused (e.g. Type 31), and such an
+        invoice must not get a Directo payment badge.
+        """
         moves = (
             self.env["account.move"]
             .sudo()
@@ -158,8 +181,8 @@ class DirectoReceiptLine(models.Model):
                 [
                     ("company_id", "=", company.id),
                     ("move_type", "=", "out_invoice"),
-                    ("directo_number", "!=", 0),
                     ("directo_payment_state", "=", False),
+                    *IN_DIRECTO,
                 ]
             )
         )
@@ -276,9 +299,15 @@ class DirectoReceiptLine(models.Model):
     # ------------------------------------------------------------------ Odoo payments
 
     @api.model
-    def _directo_payment_candidates(self, company, moves):
-        """Invoices whose Odoo payments may differ from Directo: ``moves`` (just changed)
-        plus leftovers of earlier runs (time budget, errors, setting switched on later)."""
+    def _directo_payment_candidates(self, company, moves, changed=None, retry_failed=True):
+        """Invoices whose Odoo payments may differ from Directo: ``moves`` (just read)
+        plus leftovers of earlier runs (time budget, setting switched on later).
+
+        An invoice whose registration failed (``directo_payment_error``: lock date, hashed
+        entry, journal...) would fail the same way every hour and eat the time budget
+        first: it is left out until its Directo values change (``changed``, the invoices
+        the refresh just updated), unless ``retry_failed`` (the Settings button).
+        """
         Move = self.env["account.move"].sudo()
         base = [
             ("company_id", "=", company.id),
@@ -305,7 +334,11 @@ class DirectoReceiptLine(models.Model):
             )
             .directo_invoice_id
         )
-        return moves | under | over
+        candidates = moves | under | over
+        if retry_failed:
+            return candidates
+        changed = moves if changed is None else changed
+        return candidates.filtered(lambda m: not m.directo_payment_error or m in changed)
 
     @api.model
     def _directo_sync_payments(self, moves, budget=PAYMENT_TIME_BUDGET):
@@ -332,10 +365,13 @@ class DirectoReceiptLine(models.Model):
         ):
             ours[payment.directo_invoice_id.id] |= payment
         count = 0
+        errors = {}  # move id -> error text (False: clear it)
+        left = 0
         deadline = time.monotonic() + budget
         for index, move in enumerate(moves):
             if time.monotonic() > deadline:
-                return count, len(moves) - index
+                left = len(moves) - index
+                break
             journal = move.company_id.directo_payment_journal_id
             if not journal:
                 continue
@@ -350,13 +386,47 @@ class DirectoReceiptLine(models.Model):
                     move.name,
                     error,
                 )
-                move._message_log(
-                    body=self.env._(
-                        "Directo payment could not be registered in Odoo: %(error)s",
-                        error=error,
-                    )
-                )
-        return count, 0
+                errors[move.id] = str(error)
+            else:
+                if move.directo_payment_error:
+                    errors[move.id] = False
+        self._directo_write_payment_errors(moves.browse(list(errors)), errors)
+        return count, left
+
+    @api.model
+    def _directo_write_payment_errors(self, moves, errors):
+        """Store each invoice's registration error (False clears it); a chatter note only
+        when the error is new or different, so a failure repeated every run is noted once."""
+        if not moves:
+            return
+        bodies = {
+            move.id: self.env._(
+                "Directo payment could not be registered in Odoo: %(error)s",
+                error=errors[move.id],
+            )
+            for move in moves
+            if errors[move.id] and errors[move.id] != (move.directo_payment_error or False)
+        }
+        moves.flush_recordset(["directo_payment_error"])
+        # SQL, not write(): one statement for all of them instead of account.move's heavy
+        # write() per invoice (an informational field: nothing computes from it).
+        values = SQL(", ").join(
+            SQL("(%s::int, %s::text)", move.id, errors[move.id] or None) for move in moves
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move AS m
+                   SET directo_payment_error = v.error
+                  FROM (VALUES %s) AS v(id, error)
+                 WHERE m.id = v.id
+                """,
+                values,
+            )
+        )
+        moves.invalidate_recordset(["directo_payment_error"])
+        if bodies:
+            moves.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
     def _directo_sync_invoice_payments(self, move, payments, journal):

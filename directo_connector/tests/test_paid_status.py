@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime as dt
+import threading
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.directo_connector.xmldirect import InvoicePayload, InvoiceRowPayload
 
@@ -33,13 +35,14 @@ class TestPaidStatus(DirectoTransactionCase):
 
     # ------------------------------------------------------------------ helpers
 
-    def _invoice(self, amount, number, partner=None, date="2025-09-01"):
+    def _invoice(self, amount, number, partner=None, date="2025-09-01", currency=None):
         """A posted customer invoice, marked as exported with Directo number ``number``."""
         move = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": (partner or self.client_k1).id,
                 "invoice_date": date,
+                "currency_id": (currency or self.company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create(
                         {
@@ -53,7 +56,8 @@ class TestPaidStatus(DirectoTransactionCase):
             }
         )
         move.action_post()
-        move.write({"directo_state": "sent", "directo_number": number})
+        # What a Type 0/30 answer writes (account.move._directo_outcome_values).
+        move.write({"directo_state": "sent", "directo_number": number, "directo_stored": True})
         return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):
@@ -405,3 +409,202 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertIn("directo_payment_state", form)
         action = self.env.ref("directo_connector.directo_receipt_action")
         self.assertEqual(action.res_model, "directo.receipt")
+
+    # ------------------------------------------------------------------ review fixes
+
+    def _receipt_exchanges(self):
+        return self.env["directo.exchange"].search(
+            [("company_id", "=", self.company.id), ("component", "=", "receipt")]
+        )
+
+    def test_processing_error_keeps_exchange_and_watermark(self):
+        """A crash while processing what was read rolls the processing back, never the
+        exchange of the read (button and scheduled action alike)."""
+        move = self._exported(100.0, 810101)
+        self._fetch()
+        watermark = self.company.directo_receipt_watermark
+        self.assertTrue(watermark)
+        self.sandbox.add_receipt(invoice=810101, number=910101)
+        Receipt = self.env["directo.receipt"]
+        before = self._receipt_exchanges()
+        with (
+            patch.object(type(Receipt), "_directo_store_chunk", side_effect=ValueError("boom")),
+            self.assertLogs(LOGGER, level="ERROR"),
+        ):
+            stats = self._fetch()
+        self.assertIn("boom", stats["error"])
+        self.assertIn(
+            "Processing the receipts read failed", self.company.directo_receipt_sync_message
+        )
+        new = self._receipt_exchanges() - before
+        self.assertEqual(len(new), 1, "the exchange of the read is kept")
+        self.assertTrue(new.success)
+        self.assertIn("910101", new.response_body)
+        self.assertEqual(self.company.directo_receipt_watermark, watermark)
+        self.assertFalse(Receipt.search([("number", "=", 910101)]))
+        self.assertEqual(move.directo_payment_state, "not_paid")
+        # The same through the scheduled action (its per-company savepoint).
+        before = self._receipt_exchanges()
+        with (
+            patch.object(type(Receipt), "_directo_store_chunk", side_effect=ValueError("boom")),
+            self.assertLogs(LOGGER, level="ERROR"),
+        ):
+            Receipt._cron_fetch_paid_status()
+        self.assertEqual(len(self._receipt_exchanges() - before), 1)
+        self.assertEqual(self.company.directo_receipt_watermark, watermark)
+        # Fixed: the next run reads the same period again and catches up.
+        stats = self._fetch()
+        self.assertFalse(stats["error"])
+        self.assertEqual(move.directo_payment_state, "paid")
+        self.assertGreater(self.company.directo_receipt_watermark, watermark)
+
+    def test_payment_error_noted_once_and_skipped(self):
+        """A registration failure is noted once, not every run, and is not retried by the
+        scheduled action until Directo's amount changes; success clears it."""
+        self.company.directo_payment_journal_id = self.bank_journal
+        methods = self.bank_journal.inbound_payment_method_line_ids
+        methods.journal_id = False  # a journal without incoming payment methods
+        move = self._exported(100.0, 810111)
+        number = self.sandbox.add_receipt(invoice=810111, amount="40.00", number=910111)
+        Receipt = self.env["directo.receipt"]
+        Receipt._cron_fetch_paid_status()
+        self.assertEqual(move.directo_payment_state, "partial")
+        self.assertEqual(move.payment_state, "not_paid")
+        error = move.directo_payment_error
+        self.assertIn("payment method", error)
+        failure_notes = move.message_ids.filtered(
+            lambda m: "could not be registered" in (m.body or "")
+        )
+        self.assertEqual(len(failure_notes), 1)
+        # Second run, nothing changed in Directo: not retried, no second note.
+        with patch.object(
+            type(self.env["directo.receipt.line"]), "_directo_sync_invoice_payments"
+        ) as sync:
+            Receipt._cron_fetch_paid_status()
+        sync.assert_not_called()
+        # The button retries at once; the same error adds no note either.
+        stats = self._fetch()
+        self.assertEqual(stats["payments"], 0)
+        self.assertEqual(move.directo_payment_error, error)
+        notes = move.message_ids.filtered(lambda m: "could not be registered" in (m.body or ""))
+        self.assertEqual(notes, failure_notes)
+        # Cause fixed, Directo's amount changes: the scheduled action retries, succeeds
+        # and clears the error.
+        methods.journal_id = self.bank_journal
+        self.sandbox.edit_receipt(number, amount="60.00")
+        Receipt._cron_fetch_paid_status()
+        self.assertFalse(move.directo_payment_error)
+        self.assertEqual(move.payment_state, "partial")
+        self.assertAlmostEqual(move.amount_residual, 40.0)
+
+    def test_cron_commits_each_company(self):
+        """Outside tests, each company is committed on its own (row locks released, a
+        later timeout does not discard it)."""
+        other = self.env["res.company"].create({"name": "Directo Second Company"})
+        self._configure_company(other)
+        self._invoice(DEMO_INVOICE_TOTAL, 700001)
+        with (
+            patch.object(threading.current_thread(), "testing", False),
+            patch.object(self.env.cr, "commit") as commit,
+        ):
+            self.env["directo.receipt"]._cron_fetch_paid_status()
+        self.assertEqual(commit.call_count, 2)
+        self.assertTrue(other.directo_receipt_last_sync)
+
+    def test_refused_invoice_gets_no_payment_badge(self):
+        """A Type 31 refusal writes the Directo number but Directo stored nothing: no
+        'Not paid in Directo' badge, and a receipt naming that number is not counted."""
+        tax = self.env["account.tax"].create(
+            {"name": "DX 0%", "amount": 0, "type_tax_use": "sale", "directo_code": "3"}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Consulting hour", "directo_code": "TEENUS-KONSULT"}
+        )
+        katrin = new_test_user(self.env, login="dx_paid_katrin", groups="base.group_user")
+        katrin.directo_code = "KATRIN"
+        unknown_client = self.env["res.partner"].create(
+            {
+                "name": "Unknown To Directo OÜ",
+                "is_company": True,
+                "directo_code": "K9999",
+                "directo_default_resource_id": katrin.id,
+            }
+        )
+        refused = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": unknown_client.id,
+                "invoice_date": "2025-09-01",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "price_unit": 50,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        refused.action_post()
+        self.assertFalse([p.message for prep in refused._directo_prepare() for p in prep.problems])
+        refused.action_directo_export()
+        self.assertEqual(refused.directo_state, "failed")
+        self.assertIn("Type 31", refused.directo_error)
+        self.assertTrue(refused.directo_number)
+        self.assertFalse(refused.directo_stored)
+        sent = self._invoice(DEMO_INVOICE_TOTAL, 700001)
+        self.sandbox.add_receipt(
+            rows=[{"invoice": refused.directo_number, "amount": "10.00"}],
+            number=910121,
+        )
+        self._fetch()
+        self.assertEqual(sent.directo_payment_state, "paid")
+        self.assertFalse(refused.directo_payment_state)
+        self.assertFalse(refused.directo_amount_paid)
+        line = self.env["directo.receipt.line"].search([("receipt_id.number", "=", 910121)])
+        self.assertEqual(line.match_state, "unknown_invoice")
+        self.assertNotIn(
+            refused,
+            self.env["account.move"].search([("directo_payment_state", "=", "not_paid")]),
+        )
+
+    def test_receipt_amounts_in_invoice_currency(self):
+        """Rows carry the matched invoice's currency; a receipt paying invoices in two
+        currencies is not added up as is."""
+        company_currency = self.company.currency_id
+        foreign = self.env.ref("base.USD" if company_currency.name != "USD" else "base.EUR")
+        foreign.active = True
+        self.env["res.currency.rate"].create(
+            {"name": "2025-01-01", "rate": 2.0, "currency_id": foreign.id}
+        )
+        local = self._exported(100.0, 810131)
+        abroad = self._invoice(50.0, 810132, currency=foreign)
+        self._directo_invoice(810132, 50.0)
+        self.sandbox.add_receipt(invoice=810132, amount="50.00", number=910131)
+        self.sandbox.add_receipt(
+            rows=[{"invoice": 810131, "amount": "100.00"}, {"invoice": 810132, "amount": "0"}],
+            number=910132,
+        )
+        self._fetch()
+        self.assertEqual(abroad.directo_payment_state, "paid")
+        self.assertEqual(local.directo_payment_state, "paid")
+        Receipt = self.env["directo.receipt"]
+        single = Receipt.search([("number", "=", 910131)])
+        self.assertEqual(single.line_ids.currency_id, foreign)
+        self.assertEqual(single.currency_id, foreign)
+        self.assertAlmostEqual(single.amount_received, 50.0)
+        mixed = Receipt.search([("number", "=", 910132)])
+        self.assertEqual(mixed.line_ids.currency_id, company_currency | foreign)
+        self.assertEqual(mixed.currency_id, company_currency)
+        self.assertAlmostEqual(mixed.amount_received, 100.0)
+        self.sandbox.edit_receipt(
+            910132,
+            rows=[{"invoice": 810131, "amount": "100.00"}, {"invoice": 810132, "amount": "10"}],
+        )
+        self._fetch()
+        self.assertAlmostEqual(mixed.amount_received, 105.0)  # 10 at 2.0 per company unit
+        unknown = self.env["directo.receipt.line"].create(
+            {"receipt_id": mixed.id, "invoice_number": 999, "received": 1.0}
+        )
+        self.assertEqual(unknown.currency_id, company_currency)
