@@ -13,15 +13,33 @@ class AccountMoveLine(models.Model):
         readonly=False,
         precompute=True,
         help="Team member sent to Directo as this row's object/salesman code. Defaults to "
-        "the client's default resource.",
+        "the client's default resource, and follows the client when it is changed unless "
+        "another resource was chosen on a saved row.",
     )
 
-    @api.depends("move_id.partner_id")
+    # The line's own partner too: in the invoice form, account sets it on every row when the
+    # invoice's client changes (``account.move._inverse_partner_id``), which is what reaches
+    # rows not saved yet (``move_id.partner_id`` alone is only followed through line_ids).
+    @api.depends("move_id.partner_id", "partner_id")
     def _compute_directo_resource_id(self):
+        """The client's default resource, on a client change too.
+
+        Like the salesperson of a sale order: a row not saved yet always takes the new
+        client's default; a saved row takes it when it has no resource or still has the
+        default of the client it was saved with (``_origin``, in the form), so a resource
+        chosen on purpose is kept.
+        """
         for line in self:
-            if line.directo_resource_id or line.display_type != "product":
-                # Keep a resource chosen by the user; other line types carry none.
-                line.directo_resource_id = line.directo_resource_id
+            current = line.directo_resource_id
+            if line.display_type != "product":
+                line.directo_resource_id = current  # other line types carry none
                 continue
-            client = line.move_id.partner_id.commercial_partner_id
-            line.directo_resource_id = client.directo_default_resource_id
+            saved = line._origin
+            saved_default = (
+                saved.move_id.partner_id.commercial_partner_id.directo_default_resource_id
+            )
+            if not saved.id or not current or current == saved_default:
+                client = line.move_id.partner_id.commercial_partner_id
+                line.directo_resource_id = client.directo_default_resource_id
+            else:
+                line.directo_resource_id = current

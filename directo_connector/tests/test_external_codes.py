@@ -152,6 +152,51 @@ class TestDirectoExternalCodes(TransactionCase):
         self.assertEqual(lines[0].directo_resource_id, self.resource)
         self.assertEqual(lines[1].directo_resource_id, other, "a chosen resource is kept")
 
+    @staticmethod
+    def _form_line_resource(move_form, index=0):
+        with move_form.invoice_line_ids.edit(index) as line:
+            return line.directo_resource_id
+
+    def test_invoice_line_resource_follows_client_change(self):
+        """Changing the client before saving replaces the previous client's default; on a
+        saved invoice a resource chosen on purpose is kept."""
+        product = self.env["product.product"].create({"name": "Work", "type": "service"})
+        mari = new_test_user(
+            self.env, login="directo_res_mari", groups="base.group_user", company_id=self.company.id
+        )
+        chosen = new_test_user(
+            self.env, login="directo_res_chosen", groups="base.group_user",
+            company_id=self.company.id,
+        )  # fmt: skip
+        client2 = self.Partner.create(
+            {"name": "Second Client", "is_company": True, "directo_default_resource_id": mari.id}
+        )
+        client3 = self.Partner.create({"name": "Client Without Resource", "is_company": True})
+        with Form(self.env["account.move"].with_context(default_move_type="out_invoice")) as move:
+            move.partner_id = self.client
+            with move.invoice_line_ids.new() as line:
+                line.product_id = product
+                line.price_unit = 100
+            self.assertEqual(self._form_line_resource(move), self.resource)
+            move.partner_id = client2
+            self.assertEqual(self._form_line_resource(move), mari)
+            move.partner_id = client3
+            self.assertFalse(self._form_line_resource(move))
+            move.partner_id = client2
+        invoice = move.record
+        self.assertEqual(invoice.invoice_line_ids.directo_resource_id, mari)
+        # Saved: a row with the client's default follows the client, a chosen one stays.
+        with Form(invoice) as move, move.invoice_line_ids.new() as line:
+            line.product_id = product
+            line.price_unit = 50
+            line.directo_resource_id = chosen
+        with Form(invoice) as move:
+            move.partner_id = self.client
+        self.assertEqual(
+            invoice.invoice_line_ids.mapped("directo_resource_id"), self.resource | chosen
+        )
+        self.assertEqual(invoice.invoice_line_ids[1].directo_resource_id, chosen)
+
     def test_install_creates_resource_column_without_computing(self):
         """The pre-init hook creates the column (so the ORM computes nothing on existing
         journal items); the ORM still adds the foreign key."""
