@@ -12,13 +12,13 @@
 #  5. exits non-zero on any failure.
 #
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
-# PYTHON (interpreter with Odoo's requirements, default python3),
+# PYTHON (interpreter with Odoo's requirements; default: the first python3 on PATH that
+# imports Odoo 18, else python3),
 # DIRECTO_SKIP_ODOO=1 (only the Odoo-free part).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
-PYTHON=${PYTHON:-python3}
 venv="$here/.venv-test"
 status=0
 
@@ -33,6 +33,18 @@ loud() {
 if [ -n "${ODOO_PATH:-}" ]; then
     export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
 fi
+if [ -z "${PYTHON:-}" ]; then
+    # The first python3 on PATH that imports Odoo 18, else plain python3.
+    PYTHON=python3
+    for candidate in $(type -ap python3 python3.11 2>/dev/null); do
+        if "$candidate" -c 'import odoo.release as r; assert r.version_info[0] == 18' \
+            >/dev/null 2>&1; then
+            PYTHON=$candidate
+            break
+        fi
+    done
+fi
+echo "interpreter: $PYTHON"
 if [ ! -x "$venv/bin/python" ]; then
     log "creating $venv (sees the interpreter's packages, so an installed Odoo stays visible)"
     "$PYTHON" -m venv --system-site-packages "$venv"
