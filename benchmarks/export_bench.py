@@ -28,31 +28,20 @@ a new year, so the script can be run again on the same database.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from odoo_bench import ROOT, measure, odoo_arg_parser, open_registry
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "-c", "--config", required=True, help="odoo.conf (addons_path must hold this repo)"
-    )
-    parser.add_argument("-d", "--database", required=True)
+    parser = odoo_arg_parser(__doc__)
     parser.add_argument("--invoices", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=5)
     args = parser.parse_args()
 
-    import odoo
+    registry = open_registry(args)
     from odoo import SUPERUSER_ID, Command, api
-    from odoo.tools import config
-
-    config.parse_config(["-c", args.config, "-d", args.database])
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(args.database)
 
     from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
 
@@ -152,14 +141,9 @@ def main() -> int:
             cr.commit()
             return moves.ids
 
-        def measure(label, func):
+        def timed(label, func):
             env.invalidate_all()
-            before_q = cr.sql_log_count
-            start = time.perf_counter()
-            result = func()
-            env.flush_all()
-            elapsed = time.perf_counter() - start
-            queries = cr.sql_log_count - before_q
+            elapsed, queries, result = measure(env, func)
             cr.commit()
             print("%-28s %8.2f s %9d queries" % (label, elapsed, queries))
             return elapsed, queries, result
@@ -176,11 +160,11 @@ def main() -> int:
                 "\n%d invoices x %d rows created in %.2f s"
                 % (n, args.rows, time.perf_counter() - t0)
             )
-            post_time, post_q, _r = measure(
+            post_time, post_q, _r = timed(
                 "post", lambda ids=ids: env["account.move"].browse(ids).action_post()
             )
             before_http = len(sandbox.requests)
-            export_time, export_q, action = measure("export", lambda ids=ids: export(ids))
+            export_time, export_q, action = timed("export", lambda ids=ids: export(ids))
             http = len(sandbox.requests) - before_http
             moves = env["account.move"].browse(ids)
             sent = moves.filtered(lambda m: m.directo_state == "sent")

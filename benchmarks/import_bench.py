@@ -27,30 +27,19 @@ prefix, so the script can be run again on the same database.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from odoo_bench import ROOT, measure, odoo_arg_parser, open_registry
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "-c", "--config", required=True, help="odoo.conf (addons_path must hold this repo)"
-    )
-    parser.add_argument("-d", "--database", required=True)
+    parser = odoo_arg_parser(__doc__)
     parser.add_argument("--clients", type=int, default=10000)
     args = parser.parse_args()
 
-    import odoo
+    registry = open_registry(args)
     from odoo import SUPERUSER_ID, api
-    from odoo.tools import config
-
-    config.parse_config(["-c", args.config, "-d", args.database])
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(args.database)
 
     from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
 
@@ -87,12 +76,7 @@ def main() -> int:
         """Run ``func(env)`` in its own transaction; print time and query count."""
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            before = cr.sql_log_count
-            started = time.perf_counter()
-            result = func(env)
-            env.flush_all()
-            elapsed = time.perf_counter() - started
-            queries = cr.sql_log_count - before
+            elapsed, queries, result = measure(env, lambda: func(env))
         print("%-58s %8.2f s %8d queries" % (label, elapsed, queries))
         return result
 

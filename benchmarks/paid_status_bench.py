@@ -21,21 +21,18 @@ as it was):
 
 from __future__ import annotations
 
-import argparse
 import functools
 import random
 import sys
 import time
-from pathlib import Path
+
+from odoo_bench import measure, odoo_arg_parser, open_registry
 
 print = functools.partial(print, flush=True)  # progress shows while running
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
+    parser = odoo_arg_parser(__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--invoices", type=int, default=2_000)
     parser.add_argument("--rows-per-receipt", type=int, default=4)
@@ -46,15 +43,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    registry = open_registry(args)
     import odoo
     from odoo import Command
-    from odoo.tools import config
-
-    config.parse_config(["-c", args.config, "-d", args.database])
-    if str(ROOT) not in config["addons_path"].split(","):
-        print(f"note: addons_path is {config['addons_path']!r}")
-    odoo.service.server.load_server_wide_modules()
-    registry = odoo.modules.registry.Registry(args.database)
 
     from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
 
@@ -143,13 +134,11 @@ def main() -> None:
             def run(label):
                 env.flush_all()
                 env.invalidate_all()
-                queries = cr.sql_log_count
-                t0 = time.perf_counter()
-                stats = Receipt._directo_fetch_paid_status(company)
-                env.flush_all()
-                elapsed = time.perf_counter() - t0
+                elapsed, queries, stats = measure(
+                    env, lambda: Receipt._directo_fetch_paid_status(company)
+                )
                 print(
-                    f"{label}: {elapsed:.2f} s, {cr.sql_log_count - queries} SQL queries "
+                    f"{label}: {elapsed:.2f} s, {queries} SQL queries "
                     f"(receipts {stats['receipts']}, changed {stats['changed']}, "
                     f"unchanged {stats['unchanged']}, rows {stats['rows']}, "
                     f"unknown rows {stats['unknown']}, invoices updated {stats['invoices']}, "
