@@ -115,7 +115,7 @@ class DirectoReceiptLine(models.Model):
                     ("company_id", "=", company.id),
                     ("move_type", "=", "out_invoice"),
                     ("directo_number", "in", numbers),
-                    ("directo_stored", "=", True),
+                    *IN_DIRECTO,
                 ]
             )
             if numbers
