@@ -284,20 +284,18 @@ class SandboxState:
 
     def add_customer(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         """Add or replace a customer (``code`` required; ``closed``/``ts`` optional)."""
-        if not attrs.get("code"):
-            raise ValueError("add_customer needs a code")
-        attrs.setdefault("closed", "0")
         with self.lock:
-            rec = self._record(CUSTOMER_ATTRIBUTES, dict(attrs))
-            self.company(company).customers[rec["code"]] = rec
-            return dict(rec)
+            self.add_customers([attrs], company)
+            return dict(self.company(company).customers[str(attrs["code"])])
 
     def add_customers(self, customers: Iterable[Mapping[str, Any]], company: str = "demo") -> int:
-        """Bulk add (benchmarks): same rules as :meth:`add_customer`."""
+        """Add or replace many customers (benchmarks) under one lock; returns how many."""
         n = 0
         with self.lock:
             target = self.company(company).customers
             for attrs in customers:
+                if not attrs.get("code"):
+                    raise ValueError("a sandbox customer needs a code")
                 data = dict(attrs)
                 data.setdefault("closed", "0")
                 rec = self._record(CUSTOMER_ATTRIBUTES, data)
