@@ -14,7 +14,8 @@
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
 # PYTHON (interpreter with Odoo's requirements; default: the first python3 on PATH that
 # imports Odoo 18, else python3),
-# DIRECTO_SKIP_ODOO=1 (only the Odoo-free part).
+# DIRECTO_SKIP_ODOO=1 (only the Odoo-free part), DIRECTO_REQUIRE_ODOO=1 (set by .ci/run: a run
+# whose Odoo tests were skipped fails).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,10 +46,17 @@ if [ -z "${PYTHON:-}" ]; then
     done
 fi
 echo "interpreter: $PYTHON"
+# The interpreter may itself live in a virtual environment (the usual way to run Odoo from
+# source): `venv --system-site-packages` would then see the *base* interpreter's packages, not
+# that venv's. So .venv-test is a plain venv that is pointed at the interpreter's own
+# site-packages (and ODOO_PATH) through a .pth file.
 if [ ! -x "$venv/bin/python" ]; then
-    log "creating $venv (sees the interpreter's packages, so an installed Odoo stays visible)"
-    "$PYTHON" -m venv --system-site-packages "$venv"
+    log "creating $venv"
+    "$PYTHON" -m venv "$venv"
 fi
+interp_paths=$("$PYTHON" -c 'import site, sys; print("\n".join(p for p in sys.path if p.endswith("-packages")))')
+venv_site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+{ [ -z "${ODOO_PATH:-}" ] || echo "$ODOO_PATH"; echo "$interp_paths"; } >"$venv_site/zz_interpreter.pth"
 py="$venv/bin/python"
 log "installing test tools"
 "$py" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
@@ -84,12 +92,15 @@ fi
 odoo_version=$("$py" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null || true)
 if [ "${DIRECTO_SKIP_ODOO:-}" = 1 ]; then
     loud "ODOO TESTS SKIPPED: DIRECTO_SKIP_ODOO=1 was set."
+    [ "${DIRECTO_REQUIRE_ODOO:-}" = 1 ] && status=1
     exit $status
 fi
 if [ "$odoo_version" != 18 ]; then
     loud "ODOO TESTS SKIPPED: no Odoo 18 is importable by $PYTHON" \
         "(found: '${odoo_version:-nothing}'). Install Odoo 18 or set ODOO_PATH." \
         "Only the Odoo-free tests ran."
+    # Under CI (.ci/run) skipping the Odoo tests is a failure.
+    [ "${DIRECTO_REQUIRE_ODOO:-}" = 1 ] && status=1
     exit $status
 fi
 
