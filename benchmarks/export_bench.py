@@ -43,7 +43,7 @@ def main() -> int:
     registry = open_registry(args)
     from odoo import SUPERUSER_ID, Command, api
 
-    from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
+    from directo_sandbox import DirectoSandbox
 
     sandbox = DirectoSandbox(port=0, demo=True).start()
 

@@ -41,7 +41,7 @@ def main() -> int:
     registry = open_registry(args)
     from odoo import SUPERUSER_ID, api
 
-    from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
+    from directo_sandbox import DirectoSandbox
 
     sandbox = DirectoSandbox(port=0, demo=False, tokens={"BENCH": None}).start()
     prefix = "B%s-" % int(time.time())

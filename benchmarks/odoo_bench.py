@@ -1,16 +1,20 @@
 """What the Odoo benchmarks share: their command line, opening the database, measuring a step.
 
 Run the benchmarks as scripts (``python3 benchmarks/<name>_bench.py -c odoo.conf -d db``); this
-folder is then first on ``sys.path``, so they import this module by name.
+folder is then first on ``sys.path``, so they import this module by name. Importing it puts the
+repository root on ``sys.path`` too, for the Directo sandbox (``directo_sandbox``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
 
 
 def odoo_arg_parser(doc: str) -> argparse.ArgumentParser:

@@ -47,7 +47,7 @@ def main() -> None:
     import odoo
     from odoo import Command
 
-    from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
+    from directo_sandbox import DirectoSandbox
 
     sandbox = DirectoSandbox(port=0, demo=False)
     sandbox.state.add_token("BENCH-TOKEN")

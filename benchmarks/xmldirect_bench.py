@@ -25,8 +25,10 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "directo_connector"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # directo_sandbox
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "directo_connector"))  # xmldirect
 
+from directo_sandbox import DirectoSandbox
 from xmldirect import (
     DirectoClient,
     InvoicePayload,
@@ -35,7 +37,6 @@ from xmldirect import (
     iter_customers,
     iter_receipts,
 )
-from xmldirect.sandbox import DirectoSandbox
 
 CUSTOMERS = 50_000
 INVOICES = 1_000

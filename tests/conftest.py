@@ -1,6 +1,7 @@
-"""Odoo-free tests of ``directo_connector/xmldirect``.
+"""Odoo-free tests of ``directo_connector/xmldirect`` and of the sandbox ``directo_sandbox``.
 
-``directo_connector/`` goes on sys.path so the package imports as plain ``xmldirect``.
+``directo_connector/`` goes on sys.path so the codec imports as plain ``xmldirect`` (here
+only: the addon wheel installs no top-level package), the repository for ``directo_sandbox``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "directo_connector"))
 
+from directo_sandbox import DirectoSandbox  # noqa: E402
 from xmldirect import DirectoClient, Exchange  # noqa: E402
-from xmldirect.sandbox import DirectoSandbox  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "directo"
 XSD_DIR = SHARED / "xsd"

@@ -549,7 +549,7 @@ def test_batch_failure_keeps_earlier_results(sandbox, make_client):
     def second_request_fails(component, operation):
         calls["n"] += 1
         if calls["n"] == 2:
-            from xmldirect.sandbox import Fault
+            from directo_sandbox import Fault
 
             return Fault("http500")
         return original(component, operation)

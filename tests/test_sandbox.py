@@ -12,10 +12,10 @@ import requests
 from conftest import REPO, TOKEN
 from lxml import etree
 
+from directo_sandbox import DirectoSandbox
 from xmldirect import errors as E
 from xmldirect.client import DirectoClient
 from xmldirect.codec import InvoicePayload, InvoiceRowPayload, safe_parser
-from xmldirect.sandbox import DirectoSandbox
 
 
 def get(sandbox, what, **filters):
@@ -178,10 +178,11 @@ def test_request_too_large(sandbox):
 
 
 def test_cli_starts_a_server():
-    env = dict(os.environ, PYTHONPATH=str(REPO / "directo_connector"))
+    # From the repository root, as the README says: no PYTHONPATH, no Odoo.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "xmldirect.sandbox", "--port", "0", "--demo", "--token", "CLI-T"],
-        stdout=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-m", "directo_sandbox", "--port", "0", "--demo", "--token", "CLI-T"],
+        stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
     )  # fmt: skip
     try:
         line = proc.stdout.readline()

@@ -37,7 +37,7 @@ class ResCompany(models.Model):
         default=DEFAULT_DIRECTO_URL,
         required=True,
         help="XML Direct endpoint. Plain http is only accepted for this machine "
-        "(loopback), e.g. the Directo sandbox.",
+        "(loopback), e.g. a simulated Directo for tests and demos.",
     )
     directo_routing = fields.Selection(
         [

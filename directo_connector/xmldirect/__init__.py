@@ -1,9 +1,9 @@
 """Odoo-free client for Directo "XML Direct" (``cap_xml_direct``).
 
-Import only stdlib, ``requests`` and ``lxml`` here: the package is used both inside Odoo
-(``odoo.addons.directo_connector.xmldirect``) and by the Odoo-free tests (``xmldirect``),
-hence relative imports only. The ``sandbox`` subpackage is not imported here on purpose
-(no test server code is loaded into Odoo unless asked for).
+Import only stdlib, ``requests`` and ``lxml`` here: the package is used inside Odoo
+(``odoo.addons.directo_connector.xmldirect``), by the Odoo-free tests (``xmldirect``) and by
+the repository's Directo simulator (which loads this folder without Odoo), hence relative
+imports only.
 """
 
 from .client import (

@@ -73,7 +73,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def is_url_allowed(url: str) -> bool:
-    """True for ``https://`` URLs, and for ``http://`` only on loopback (sandbox)."""
+    """True for ``https://`` URLs, and for ``http://`` only on loopback (a local test server)."""
     try:
         parts = urlsplit((url or "").strip())
         host = parts.hostname
@@ -100,7 +100,7 @@ def validate_url(url: str) -> str:
     if parts.scheme == "http":
         raise ValueError(
             f"Refusing plain http:// for {parts.hostname}: the XML Direct key would travel "
-            "unencrypted. Use https:// (plain http is only allowed for a local sandbox on "
+            "unencrypted. Use https:// (plain http is only allowed for a local test server on "
             "127.0.0.1 / ::1 / localhost)."
         )
     raise ValueError(

@@ -222,7 +222,7 @@ _BY_TYPE: dict[int, type[DirectoError]] = {
 
 # Words that turn a Type 5 into "valid key, component not enabled". Directo's real
 # wording is undocumented; "component" / "not allowed" / "not activated" are the
-# sandbox's and the most likely phrasings.
+# test simulator's and the most likely phrasings.
 _NOT_ACTIVATED_HINTS = ("not allowed", "not activated", "component", "no access to", "license")
 
 

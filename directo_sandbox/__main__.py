@@ -1,4 +1,7 @@
-"""CLI: ``python -m xmldirect.sandbox --port 8800 --demo [--token TOKEN] [--host H]``."""
+"""CLI: ``directo-sandbox --port 8800 --demo [--token TOKEN] [--host H]``.
+
+The same as ``python -m directo_sandbox ...``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from .server import DirectoSandbox
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m xmldirect.sandbox", description="Directo XML Direct sandbox server"
+        prog="directo-sandbox", description="Directo XML Direct sandbox server"
     )
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8800)

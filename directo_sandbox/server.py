@@ -14,6 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from lxml import etree
+
+from ._xmldirect import codec
 from .state import SandboxRequest, SandboxState, bare_result, err_document
 
 __all__ = ["ENDPOINT_PATH", "DirectoSandbox"]
@@ -238,11 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _truncate_results(answer: bytes, keep: int) -> bytes:
     """Keep only the first ``keep`` ``<Result>`` elements of a put answer."""
-    from lxml import etree
-
-    from ..codec import parse_xml
-
-    root = parse_xml(answer)
+    root = codec.parse_xml(answer)
     if root.tag != "results":
         return answer
     for extra in list(root)[keep:]:

@@ -26,9 +26,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..codec import MAX_DOCUMENT_NUMBER, format_decimal, parse_datetime, parse_xml
-from ..errors import DirectoProtocolError
 from . import demo
+from ._xmldirect import codec, errors
 
 __all__ = ["FAULT_KINDS", "Fault", "SandboxRequest", "SandboxState", "TokenInfo"]
 
@@ -112,7 +111,7 @@ def _to_dt(value: Any) -> dt.datetime:
         return value.replace(microsecond=0)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
-    parsed = parse_datetime(str(value))
+    parsed = codec.parse_datetime(str(value))
     if parsed is None:
         raise ValueError(f"Not a date/time: {value!r}")
     return parsed
@@ -593,7 +592,7 @@ class SandboxState:
             comp = self.company(company)
             ts_from = None
             if params.get("ts"):
-                ts_from = parse_datetime(params["ts"])
+                ts_from = codec.parse_datetime(params["ts"])
             if component == "customer":
                 records = self._filter(comp.customers.values(), params, ts_from,
                                        ("code", "closed", "regno", "email"))  # fmt: skip
@@ -682,8 +681,8 @@ class SandboxState:
         if not xmldata or not xmldata.strip():
             return bare_result(99, "No processable XML data found"), 0
         try:
-            root = parse_xml(xmldata.encode("utf-8"))
-        except DirectoProtocolError:
+            root = codec.parse_xml(xmldata.encode("utf-8"))
+        except errors.DirectoProtocolError:
             # Also covers DTDs/entities: never expanded, refused as invalid XML.
             return bare_result(8, "Invalid XML given"), 0
         if root.tag != "invoices":
@@ -729,7 +728,7 @@ class SandboxState:
         if not raw_number:
             return 12, "Missing document identificator", None
         if not re.fullmatch(r"[0-9]{1,10}", raw_number) or not (
-            0 < int(raw_number) <= MAX_DOCUMENT_NUMBER
+            0 < int(raw_number) <= codec.MAX_DOCUMENT_NUMBER
         ):
             return 1, f"Invalid document number '{raw_number}'", raw_number
         number = int(raw_number)
@@ -821,7 +820,7 @@ class SandboxState:
 def _opt_date(value: str | None) -> dt.date | None:
     if value is None or not value.strip():
         return None
-    parsed = parse_datetime(value)
+    parsed = codec.parse_datetime(value)
     if parsed is None:
         raise ValueError(f"Invalid date '{value}'")
     return parsed.date()
@@ -858,7 +857,7 @@ def _transport(
                 if value is None or value == "":
                     continue
                 if name in ("salesprice", "balance", "discount", "vatprice", "cost"):
-                    value = format_decimal(Decimal(value))
+                    value = codec.format_decimal(Decimal(value))
                 el.set(name, value)
             el.set("ts", _ts_text(rec["ts"]))
             for child in children:
