@@ -3,13 +3,17 @@
 #
 #  1. sets up its own test environment (.venv-test, test tools from PyPI);
 #  2. lints (ruff, pylint-odoo) and runs the Odoo-free tests with pytest;
-#  3. validates docker-compose.yml with `docker-compose config`;
-#  4. when an Odoo 18 is importable (or ODOO_PATH names its source folder):
+#  3. builds the addon wheel and the sandbox wheel (`pip wheel`) and checks what the addon
+#     wheel installs (tools/check_wheel.py);
+#  4. validates docker-compose.yml with `docker-compose config`;
+#  5. when an Odoo 18 is importable (or ODOO_PATH names its source folder):
 #     starts a throwaway PostgreSQL cluster on a free loopback port, installs
 #     directo_connector on a database whose company is Estonian (so the `ee` chart
-#     applies), runs the addon's Odoo tests with pytest-odoo, checks that the addon
-#     uninstalls cleanly there and on a fresh non-Estonian database, stops PostgreSQL;
-#  5. exits non-zero on any failure.
+#     applies); installs the wheels in a fresh virtual environment and, from there, the
+#     addon on a fresh non-Estonian database with no addons path to this repository;
+#     checks that the addon uninstalls cleanly from both databases; runs the addon's Odoo
+#     tests with pytest-odoo; stops PostgreSQL;
+#  6. exits non-zero on any failure.
 #
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
 # PYTHON (interpreter with Odoo's requirements; default: the first python3 on PATH that
@@ -49,15 +53,28 @@ echo "interpreter: $PYTHON"
 # The interpreter may itself live in a virtual environment (the usual way to run Odoo from
 # source): `venv --system-site-packages` would then see the *base* interpreter's packages, not
 # that venv's. So .venv-test is a plain venv that is pointed at the interpreter's own
-# site-packages (and ODOO_PATH) through a .pth file.
-if [ ! -x "$venv/bin/python" ]; then
-    log "creating $venv"
-    "$PYTHON" -m venv "$venv"
-fi
+# site-packages (and ODOO_PATH) through a .pth file; so is the venv the wheels are tried in.
 interp_paths=$("$PYTHON" -c 'import site, sys; print("\n".join(p for p in sys.path if p.endswith("-packages")))')
-venv_site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-{ [ -z "${ODOO_PATH:-}" ] || echo "$ODOO_PATH"; echo "$interp_paths"; } >"$venv_site/zz_interpreter.pth"
+venv_seeing_interpreter() {
+    [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
+    local site
+    site=$("$1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    { [ -z "${ODOO_PATH:-}" ] || echo "$ODOO_PATH"; echo "$interp_paths"; } >"$site/zz_interpreter.pth"
+}
+[ -x "$venv/bin/python" ] || log "creating $venv"
+venv_seeing_interpreter "$venv"
 py="$venv/bin/python"
+
+work=$(mktemp -d /tmp/directo-test.XXXXXX)
+chmod 755 "$work"
+pgdata="$work/pgdata"
+cleanup() {
+    if [ -n "${pgbin:-}" ] && [ -d "$pgdata" ]; then
+        as_pg "$pgbin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 log "installing test tools"
 "$py" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 
@@ -75,7 +92,27 @@ rc=$?
 set -e
 [ $rc -eq 0 ] || status=1
 
-# --- 3. docker-compose.yml -------------------------------------------------------------
+# --- 3. packaging ------------------------------------------------------------------------
+# Built from a copy: setuptools builds in the source folder, and a build/ left over from an
+# earlier run could slip files that no longer exist into the wheel.
+log "packaging: pip wheel (addon and sandbox)"
+mkdir -p "$work/src"
+cp -r setup.py directo_connector directo_sandbox "$work/src/"
+if "$py" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$work/dist" \
+    "$work/src" "$work/src/directo_sandbox"; then
+    ls "$work/dist"
+    addon_wheel=$(ls "$work"/dist/odoo_addon_directo_connector-18.0.*.whl 2>/dev/null || true)
+    if [ -n "$addon_wheel" ]; then
+        "$py" tools/check_wheel.py "$addon_wheel" directo_connector || status=1
+    else
+        echo "no odoo_addon_directo_connector-18.0.*.whl was built"
+        status=1
+    fi
+else
+    status=1
+fi
+
+# --- 4. docker-compose.yml -------------------------------------------------------------
 log "docker-compose config"
 if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 || true
@@ -88,7 +125,7 @@ else
     status=1
 fi
 
-# --- 4. Odoo tests ------------------------------------------------------------------------
+# --- 5. Odoo tests ------------------------------------------------------------------------
 odoo_version=$("$py" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null || true)
 if [ "${DIRECTO_SKIP_ODOO:-}" = 1 ]; then
     loud "ODOO TESTS SKIPPED: DIRECTO_SKIP_ODOO=1 was set."
@@ -112,20 +149,12 @@ if [ -z "$pgbin" ] && [ "$(id -u)" = 0 ]; then
 fi
 [ -n "$pgbin" ] || { loud "PostgreSQL is missing and cannot be installed"; exit 1; }
 
-work=$(mktemp -d /tmp/directo-test.XXXXXX)
-chmod 755 "$work"
-pgdata="$work/pgdata"
 port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 as_pg() {
     # initdb refuses to run as root: use the postgres account then.
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
-cleanup() {
-    as_pg "$pgbin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
 as_pg "$pgbin/initdb" -D "$pgdata" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -164,9 +193,9 @@ PY
 echo "chart template of the main company: $chart"
 [ "$chart" = ee ] || { echo "expected the ee chart"; status=1; }
 
-log "uninstall checks"
-uninstall_check() {
-    odoo_shell -d "$1" <<'PY' 2>&1 | tail -n 1
+log "uninstall check"
+uninstall_check() {  # DB PYTHON CONF
+    (cd "$work" && "$2" -m odoo shell -c "$3" --no-http -d "$1") <<'PY' 2>&1 | tail -n 1
 module = env["ir.module.module"].search([("name", "=", "directo_connector")])
 module.button_immediate_uninstall()
 env.cr.commit()
@@ -177,15 +206,56 @@ print("uninstall:", module.state, "models left:", left, "fields left:", fields_l
 PY
 }
 "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U odoo -T "$db" "${db}_copy"
-result=$(uninstall_check "${db}_copy")
+result=$(uninstall_check "${db}_copy" "$py" "$conf")
 echo "$db (copy): $result"
 [ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
 
-fresh=directo_fresh
-odoo -d "$fresh" -i directo_connector --stop-after-init --no-http
-result=$(uninstall_check "$fresh")
-echo "$fresh: $result"
-[ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
+# The wheels as a deployment uses them: a fresh venv that sees Odoo and its requirements (like
+# .venv-test) but not this repository (commands run from $work); Odoo's configuration has no
+# addons_path (Odoo's default: its own addons), so Odoo can only find the addon in the
+# odoo.addons namespace of the venv's site-packages, where the wheel put it.
+log "the wheels in a fresh venv, and from there the addon on a fresh non-Estonian database"
+wheel_venv="$work/venv-wheel"
+wpy="$wheel_venv/bin/python"
+wheel_conf="$work/odoo-wheel.conf"
+grep -v '^addons_path' "$conf" >"$wheel_conf"
+wheel_odoo() { (cd "$work" && "$wpy" -m odoo "$@" -c "$wheel_conf"); }
+if [ -n "${addon_wheel:-}" ]; then
+    venv_seeing_interpreter "$wheel_venv"
+    "$wpy" -m pip install --quiet --disable-pip-version-check --no-index \
+        --find-links "$work/dist" odoo-addon-directo_connector directo-sandbox
+    if (cd "$work" && "$wpy" -c 'import xmldirect' 2>/dev/null); then
+        echo "the wheel installs a top-level package xmldirect"
+        status=1
+    else
+        echo "python -c 'import xmldirect' fails in the venv: no stray top-level package"
+    fi
+    "$wheel_venv/bin/directo-sandbox" --help >/dev/null || status=1
+    (cd "$work" && "$wpy" - "$wheel_venv") <<'PY' || status=1
+import sys
+from directo_sandbox import DirectoSandbox
+from directo_sandbox._xmldirect import xmldirect
+assert xmldirect.__file__.startswith(sys.argv[1] + "/"), xmldirect.__file__
+with DirectoSandbox(port=0, demo=True) as sandbox:
+    assert xmldirect.DirectoClient(sandbox.url, "DEMO-TOKEN").check_connection()
+print("directo-sandbox (installed) answers with the codec of the installed addon")
+PY
+    fresh=directo_fresh
+    wheel_odoo -d "$fresh" -i directo_connector --stop-after-init --no-http
+    where=$(wheel_odoo shell --no-http -d "$fresh" <<'PY' 2>/dev/null | tail -n 1
+from odoo.modules.module import get_module_path
+print(get_module_path("directo_connector"))
+PY
+)
+    echo "$fresh: directo_connector installed from $where"
+    case "$where" in "$wheel_venv"/*/odoo/addons/directo_connector) ;; *) status=1 ;; esac
+    result=$(uninstall_check "$fresh" "$wpy" "$wheel_conf")
+    echo "$fresh: $result"
+    [ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
+else
+    loud "no addon wheel was built: the wheel install was NOT tried"
+    status=1
+fi
 
 # Last, so that the output ends with pytest's summary lines.
 log "Odoo tests (pytest-odoo, database $db)"

@@ -1,20 +1,63 @@
-"""Packaging for the Odoo-free part of directo_connector.
+"""``pip wheel .`` builds the addon as an Odoo addon wheel, the way OCA publishes addons.
 
-``pip install .`` installs ``xmldirect`` (XML Direct client, codec, business rules and the
-Directo sandbox) so that the sandbox runs anywhere with ``python -m xmldirect.sandbox``.
-The Odoo addon itself is installed by putting this folder on Odoo's addons path.
+Distribution ``odoo-addon-directo_connector``, version = the manifest's (``18.0.x.y.z``), files
+installed as ``odoo/addons/directo_connector/`` (Odoo 18 finds addons in the ``odoo.addons``
+namespace of site-packages without any addons path), requirements = the manifest's Python
+``external_dependencies``. The metadata follows OCA's setuptools-odoo / whool conventions
+except one point: Odoo itself (``odoo>=18.0a,<18.1dev``) is the extra ``[odoo]`` instead of a
+plain requirement, because Odoo 18 is not on PyPI and most deployments run it from a source
+tree or a distribution package that pip does not know; a plain requirement would make
+``pip install`` fail there (README, "Packaging"). ``odoo`` and ``odoo/addons`` stay namespace
+folders without ``__init__.py``, so the wheel never overwrites a pip-installed Odoo.
+
+The Directo sandbox is packaged separately (``directo_sandbox/pyproject.toml``).
 """
+
+import ast
+from pathlib import Path
 
 from setuptools import find_packages, setup
 
+HERE = Path(__file__).resolve().parent
+ADDON = "directo_connector"
+PACKAGE = f"odoo.addons.{ADDON}"
+MANIFEST = ast.literal_eval((HERE / ADDON / "__manifest__.py").read_text(encoding="utf-8"))
+VERSION = MANIFEST["version"]
+SERIES_MAJOR = int(VERSION.split(".")[0])  # 18 for 18.0.x.y.z
+ODOO_REQUIREMENT = f"odoo>={SERIES_MAJOR}.0a,<{SERIES_MAJOR}.1dev"
+# Everything Odoo loads besides Python modules: data, views, security, translations, the
+# description page and the README.
+DATA_FILES = ["**/*.xml", "**/*.csv", "**/*.po", "**/*.pot", "**/*.sql", "**/*.png",
+              "**/*.html", "**/*.rst", "**/*.md", "static/**/*"]  # fmt: skip
+DEVELOPMENT_STATUS = {
+    "alpha": "3 - Alpha",
+    "beta": "4 - Beta",
+    "production/stable": "5 - Production/Stable",
+    "mature": "6 - Mature",
+}
+
 setup(
-    name="directo-connector-xmldirect",
-    version="18.0.1.0.0",
-    description="Directo XML Direct client, codec, business rules and sandbox",
-    license="LGPL-3.0-or-later",
+    name=f"odoo-addon-{ADDON}",
+    version=VERSION,
+    description=MANIFEST["summary"],
+    long_description=(HERE / ADDON / "README.rst").read_text(encoding="utf-8"),
+    long_description_content_type="text/x-rst",
+    url=MANIFEST["website"],
+    author=MANIFEST["author"],
+    license=MANIFEST["license"],
+    classifiers=[
+        "Programming Language :: Python",
+        "Framework :: Odoo",
+        f"Framework :: Odoo :: {SERIES_MAJOR}.0",
+        "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
+        "Development Status :: "
+        + DEVELOPMENT_STATUS[MANIFEST.get("development_status", "Beta").lower()],
+    ],
     python_requires=">=3.10",
-    package_dir={"": "directo_connector"},
-    packages=find_packages("directo_connector", include=["xmldirect", "xmldirect.*"]),
-    install_requires=["lxml", "requests"],
-    entry_points={"console_scripts": ["directo-sandbox=xmldirect.sandbox.__main__:main"]},
+    package_dir={PACKAGE: ADDON},
+    packages=[PACKAGE] + [f"{PACKAGE}.{name}" for name in find_packages(ADDON)],
+    package_data={PACKAGE: DATA_FILES},
+    install_requires=MANIFEST["external_dependencies"]["python"],
+    extras_require={"odoo": [ODOO_REQUIREMENT]},
+    zip_safe=False,
 )
