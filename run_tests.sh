@@ -2,7 +2,8 @@
 # The project's one test command (README "Test it"; .ci/run calls exactly this).
 #
 #  1. sets up its own test environment (.venv-test, test tools from PyPI);
-#  2. lints (ruff, pylint-odoo) and runs the Odoo-free tests with pytest;
+#  2. lints (ruff, pylint-odoo), checks that the addon's README.rst and index.html are
+#     generated from its readme/ fragments, runs the Odoo-free tests with pytest;
 #  3. builds the addon wheel and the sandbox wheel (`pip wheel`) and checks what the addon
 #     wheel installs (tools/check_wheel.py);
 #  4. validates docker-compose.yml with `docker-compose config`;
@@ -84,6 +85,9 @@ log "ruff"
 log "pylint-odoo"
 "$py" -m pylint --rcfile=.pylintrc --disable=prefer-env-translation directo_connector \
     && echo "pylint-odoo: clean" || status=1
+
+log "addon README.rst and index.html generated from readme/ (tools/gen_addon_readme.py)"
+"$py" tools/gen_addon_readme.py --check directo_connector || status=1
 
 log "Odoo-free tests (pytest)"
 set +e

@@ -51,7 +51,7 @@ setup(
         f"Framework :: Odoo :: {SERIES_MAJOR}.0",
         "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
         "Development Status :: "
-        + DEVELOPMENT_STATUS[MANIFEST.get("development_status", "Beta").lower()],
+        + DEVELOPMENT_STATUS[MANIFEST["development_status"].lower()],
     ],
     python_requires=">=3.10",
     package_dir={PACKAGE: ADDON},
