@@ -12,8 +12,9 @@
 #     directo_connector on a database whose company is Estonian (so the `ee` chart
 #     applies); installs the wheels in a fresh virtual environment and, from there, the
 #     addon on a fresh non-Estonian database with no addons path to this repository;
-#     checks that the addon uninstalls cleanly from both databases; runs the addon's Odoo
-#     tests with pytest-odoo; stops PostgreSQL;
+#     checks that the addon uninstalls cleanly from both databases; smoke-tests ./run_demo.sh
+#     over HTTP (tools/demo_smoke.py); runs the addon's Odoo tests with pytest-odoo; stops
+#     PostgreSQL;
 #  6. exits non-zero on any failure.
 #
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
@@ -36,20 +37,9 @@ loud() {
 }
 
 # --- 1. test environment --------------------------------------------------------------
-if [ -n "${ODOO_PATH:-}" ]; then
-    export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
-fi
-if [ -z "${PYTHON:-}" ]; then
-    # The first python3 on PATH that imports Odoo 18, else plain python3.
-    PYTHON=python3
-    for candidate in $(type -ap python3 python3.11 2>/dev/null); do
-        if "$candidate" -c 'import odoo.release as r; assert r.version_info[0] == 18' \
-            >/dev/null 2>&1; then
-            PYTHON=$candidate
-            break
-        fi
-    done
-fi
+# shellcheck source=tools/odoo_env.sh
+. "$here/tools/odoo_env.sh"
+find_odoo_python
 echo "interpreter: $PYTHON"
 # The interpreter may itself live in a virtual environment (the usual way to run Odoo from
 # source): `venv --system-site-packages` would then see the *base* interpreter's packages, not
@@ -68,11 +58,8 @@ py="$venv/bin/python"
 
 work=$(mktemp -d /tmp/directo-test.XXXXXX)
 chmod 755 "$work"
-pgdata="$work/pgdata"
 cleanup() {
-    if [ -n "${pgbin:-}" ] && [ -d "$pgdata" ]; then
-        as_pg "$pgbin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
-    fi
+    pg_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -130,7 +117,7 @@ else
 fi
 
 # --- 5. Odoo tests ------------------------------------------------------------------------
-odoo_version=$("$py" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null || true)
+odoo_version=$(odoo_major_version "$py")
 if [ "${DIRECTO_SKIP_ODOO:-}" = 1 ]; then
     loud "ODOO TESTS SKIPPED: DIRECTO_SKIP_ODOO=1 was set."
     [ "${DIRECTO_REQUIRE_ODOO:-}" = 1 ] && status=1
@@ -145,39 +132,17 @@ if [ "$odoo_version" != 18 ]; then
     exit $status
 fi
 
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$pgbin" ] && [ "$(id -u)" = 0 ]; then
-    log "installing PostgreSQL from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
-[ -n "$pgbin" ] || { loud "PostgreSQL is missing and cannot be installed"; exit 1; }
+find_pgbin || { loud "PostgreSQL is missing and cannot be installed"; exit 1; }
+log "starting a throwaway PostgreSQL"
+pg_start "$work"
+echo "listening on 127.0.0.1:$pg_port"
 
-port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-as_pg() {
-    # initdb refuses to run as root: use the postgres account then.
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
-
-log "starting a throwaway PostgreSQL on 127.0.0.1:$port"
-as_pg "$pgbin/initdb" -D "$pgdata" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$pgdata" -w -l "$work/postgres.log" \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c full_page_writes=off" start >/dev/null
-
-conf="$work/odoo.conf"
-cat >"$conf" <<EOF
-[options]
-addons_path = $here
-db_host = 127.0.0.1
-db_port = $port
-db_user = odoo
-db_password = False
-data_dir = $work/filestore
-without_demo = all
+test_options="without_demo = all
 log_level = warn
-max_cron_threads = 0
-EOF
+max_cron_threads = 0"
+conf="$work/odoo.conf"
+write_odoo_conf "$conf" "$here" "$work/filestore"
+echo "$test_options" >>"$conf"
 
 odoo() { "$py" -m odoo -c "$conf" "$@"; }
 odoo_shell() { "$py" -m odoo shell -c "$conf" --no-http "$@"; }
@@ -209,7 +174,7 @@ fields_left = env["ir.model.fields"].search_count([("name", "=like", "directo_%"
 print("uninstall:", module.state, "models left:", left, "fields left:", fields_left)
 PY
 }
-"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U odoo -T "$db" "${db}_copy"
+"$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U odoo -T "$db" "${db}_copy"
 result=$(uninstall_check "${db}_copy" "$py" "$conf")
 echo "$db (copy): $result"
 [ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
@@ -222,7 +187,8 @@ log "the wheels in a fresh venv, and from there the addon on a fresh non-Estonia
 wheel_venv="$work/venv-wheel"
 wpy="$wheel_venv/bin/python"
 wheel_conf="$work/odoo-wheel.conf"
-grep -v '^addons_path' "$conf" >"$wheel_conf"
+write_odoo_conf "$wheel_conf" "" "$work/filestore"
+echo "$test_options" >>"$wheel_conf"
 wheel_odoo() { (cd "$work" && "$wpy" -m odoo "$@" -c "$wheel_conf"); }
 if [ -n "${addon_wheel:-}" ]; then
     venv_seeing_interpreter "$wheel_venv"
@@ -258,6 +224,26 @@ PY
     [ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
 else
     loud "no addon wheel was built: the wheel install was NOT tried"
+    status=1
+fi
+
+# Without Odoo's demo data (--no-demo-data), which would double the time of this step.
+log "run_demo.sh: start it, log in over HTTP, open the Directo settings, stop it"
+demo_port=$(free_port)
+PYTHON="$PYTHON" ./run_demo.sh --port "$demo_port" --no-demo-data >"$work/demo.log" 2>&1 &
+demo_pid=$!
+"$py" tools/demo_smoke.py "http://127.0.0.1:$demo_port" --pid "$demo_pid" || status=1
+# SIGTERM: a script started with & ignores SIGINT (Ctrl-C reaches it only in a terminal).
+kill -TERM "$demo_pid" 2>/dev/null || true
+wait "$demo_pid" || true
+demo_dir=$(sed -n 's/.*are down, \(.*\) is removed\./\1/p' "$work/demo.log")
+if [ -n "$demo_dir" ] && [ ! -e "$demo_dir" ] \
+    && ! "$py" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' \
+        "$demo_port" 2>/dev/null; then
+    echo "run_demo.sh stopped Odoo (port $demo_port closed), the sandbox and PostgreSQL and removed $demo_dir"
+else
+    echo "run_demo.sh did not clean up; its output:"
+    tail -n 40 "$work/demo.log"
     status=1
 fi
 

@@ -7,8 +7,9 @@ namespace of site-packages without any addons path), requirements = the manifest
 except one point: Odoo itself (``odoo>=18.0a,<18.1dev``) is the extra ``[odoo]`` instead of a
 plain requirement, because Odoo 18 is not on PyPI and most deployments run it from a source
 tree or a distribution package that pip does not know; a plain requirement would make
-``pip install`` fail there (README, "Packaging"). ``odoo`` and ``odoo/addons`` stay namespace
-folders without ``__init__.py``, so the wheel never overwrites a pip-installed Odoo.
+``pip install`` fail there (README, "Installing into an existing Odoo 18"). ``odoo`` and
+``odoo/addons`` stay namespace folders without ``__init__.py``, so the wheel never overwrites a
+pip-installed Odoo.
 
 The Directo sandbox is packaged separately (``directo_sandbox/pyproject.toml``).
 """
