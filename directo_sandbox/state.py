@@ -19,7 +19,7 @@ import copy
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -734,87 +734,122 @@ class SandboxState:
         number = int(raw_number)
         docid = str(number)
         existing = comp.invoices.get(number)
-        if existing is not None and not update:
-            return 11, "Duplicate", docid
-        if existing is not None and existing["confirmed"] and not update_confirmed:
-            return 14, "Update not allowed: document is confirmed", docid
-        customercode = (el.get("customercode") or "").strip()
-        if not customercode:
-            return 13, "Missing customer code", docid
-        if customercode not in comp.customers:
-            return 31, f"Customer {customercode} not found", docid
-        salesman = (el.get("salesman") or "").strip()
-        if salesman and salesman not in comp.objects:
-            return 31, f"Salesman {salesman} not found", docid
-        header_object = (el.get("object") or "").strip()
-        if header_object and header_object not in comp.objects:
-            return 31, f"Object {header_object} not found", docid
         try:
-            date = _opt_date(el.get("date"))
-            duedate = _opt_date(el.get("duedate"))
-        except ValueError as exc:
-            return 1, str(exc), docid
-        unknown = sorted(set(el.attrib) - set(INVOICE_HEADER_ATTRIBUTES))
-        rows: list[dict[str, Any]] = []
-        rows_el = el.find("rows")
-        for pos, row_el in enumerate(rows_el if rows_el is not None else [], start=1):
-            if row_el.tag != "row":
-                continue
-            unknown += [
-                f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))
-            ]
-            item = (row_el.get("item") or "").strip() or None
-            if item is not None and item not in comp.items:
-                return 31, f"Item {item} not found", docid
-            vatcode = (row_el.get("vatcode") or "").strip() or None
-            if vatcode is not None and vatcode not in comp.vatcodes:
-                return 31, f"VAT code {vatcode} not found", docid
-            row_object = (row_el.get("object") or "").strip() or None
-            if row_object is not None and row_object not in comp.objects:
-                return 31, f"Object {row_object} not found", docid
-            try:
-                quantity = _dec(row_el.get("quantity"))
-                price = _dec(row_el.get("price"))
-                discount = _dec(row_el.get("discount")) if row_el.get("discount") else None
-            except ValueError as exc:
-                return 1, f"Row {row_el.get('rn') or pos}: {exc}", docid
-            rows.append(
-                {
-                    "rn": int(row_el.get("rn")) if (row_el.get("rn") or "").isdigit() else pos,
-                    "item": item,
-                    "description": row_el.get("description"),
-                    "quantity": quantity,
-                    "price": price,
-                    "discount": discount,
-                    "vatcode": vatcode,
-                    "object": row_object,
-                }
+            _check_update_allowed(existing, update, update_confirmed)
+            _check_header_codes(comp, el)
+            date, duedate = (
+                _opt_date_or_refuse(el.get("date")),
+                _opt_date_or_refuse(el.get("duedate")),
             )
-        confirm = el.get("confirm") == "1" or confirm_all
+            rows, unknown_row_attributes = _parse_rows(comp, el)
+        except _Refused as refusal:
+            return refusal.type_code, refusal.desc, docid
         stored = {
             "number": number,
-            "customercode": customercode,
+            "customercode": el.get("customercode").strip(),
             "customername": el.get("customername"),
             "date": date,
             "duedate": duedate,
             "paymentterm": el.get("paymentterm"),
             "currency": el.get("currency"),
-            "salesman": salesman or None,
+            "salesman": (el.get("salesman") or "").strip() or None,
             "comment": el.get("comment"),
             "confirmed": False,
             "rows": rows,
             "attributes": dict(el.attrib),
-            "unknown_attributes": unknown,
+            "unknown_attributes": sorted(set(el.attrib) - set(INVOICE_HEADER_ATTRIBUTES))
+            + unknown_row_attributes,
             "ts": now(),
             "updates": 0 if existing is None else existing.get("updates", 0) + 1,
         }
         comp.invoices[number] = stored
-        if confirm:
+        if el.get("confirm") == "1" or confirm_all:
             if not rows:
                 return 29, "Not confirmed: invoice has no rows", docid
             stored["confirmed"] = True
         type_code, desc = self._success(existing is None)
         return type_code, desc, docid
+
+
+class _Refused(Exception):
+    """A put document Directo refuses, with the result's Type and Desc."""
+
+    def __init__(self, type_code: int, desc: str) -> None:
+        super().__init__(desc)
+        self.type_code = type_code
+        self.desc = desc
+
+
+def _check_update_allowed(
+    existing: dict[str, Any] | None, update: bool, update_confirmed: bool
+) -> None:
+    if existing is not None and not update:
+        raise _Refused(11, "Duplicate")
+    if existing is not None and existing["confirmed"] and not update_confirmed:
+        raise _Refused(14, "Update not allowed: document is confirmed")
+
+
+def _check_header_codes(comp: _Company, el: etree._Element) -> None:
+    customercode = (el.get("customercode") or "").strip()
+    if not customercode:
+        raise _Refused(13, "Missing customer code")
+    if customercode not in comp.customers:
+        raise _Refused(31, f"Customer {customercode} not found")
+    salesman = (el.get("salesman") or "").strip()
+    if salesman and salesman not in comp.objects:
+        raise _Refused(31, f"Salesman {salesman} not found")
+    header_object = (el.get("object") or "").strip()
+    if header_object and header_object not in comp.objects:
+        raise _Refused(31, f"Object {header_object} not found")
+
+
+def _opt_date_or_refuse(value: str | None) -> dt.date | None:
+    try:
+        return _opt_date(value)
+    except ValueError as exc:
+        raise _Refused(1, str(exc)) from None
+
+
+def _parse_rows(comp: _Company, el: etree._Element) -> tuple[list[dict[str, Any]], list[str]]:
+    """The invoice's rows as stored, and the row attribute names Directo would not map."""
+    rows: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    rows_el = el.find("rows")
+    for pos, row_el in enumerate(rows_el if rows_el is not None else [], start=1):
+        if row_el.tag != "row":
+            continue
+        unknown += [f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))]
+        rows.append(_parse_row(comp, row_el, pos))
+    return rows, unknown
+
+
+def _row_code(row_el: etree._Element, name: str, known: Collection[str], label: str) -> str | None:
+    code = (row_el.get(name) or "").strip() or None
+    if code is not None and code not in known:
+        raise _Refused(31, f"{label} {code} not found")
+    return code
+
+
+def _parse_row(comp: _Company, row_el: etree._Element, pos: int) -> dict[str, Any]:
+    item = _row_code(row_el, "item", comp.items, "Item")
+    vatcode = _row_code(row_el, "vatcode", comp.vatcodes, "VAT code")
+    row_object = _row_code(row_el, "object", comp.objects, "Object")
+    try:
+        quantity = _dec(row_el.get("quantity"))
+        price = _dec(row_el.get("price"))
+        discount = _dec(row_el.get("discount")) if row_el.get("discount") else None
+    except ValueError as exc:
+        raise _Refused(1, f"Row {row_el.get('rn') or pos}: {exc}") from None
+    return {
+        "rn": int(row_el.get("rn")) if (row_el.get("rn") or "").isdigit() else pos,
+        "item": item,
+        "description": row_el.get("description"),
+        "quantity": quantity,
+        "price": price,
+        "discount": discount,
+        "vatcode": vatcode,
+        "object": row_object,
+    }
 
 
 def _opt_date(value: str | None) -> dt.date | None:
