@@ -105,7 +105,7 @@ def main() -> None:
             first_number = 5_000_000
             cr.execute(
                 """
-                UPDATE account_move SET directo_state = 'sent', directo_stored = TRUE,
+                UPDATE account_move SET directo_state = 'sent', directo_document = 'draft',
                        directo_number = %s + (id - %s)
                  WHERE id = ANY(%s)
                 """,

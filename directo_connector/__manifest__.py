@@ -3,7 +3,7 @@
     "name": "Directo Connector",
     "summary": "Export invoices to Directo, import clients and articles, "
     "fetch paid status (XML Direct)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/directo-connector/directo_connector",
     "author": "directo_connector contributors",
@@ -30,6 +30,7 @@
         "views/account_move_views.xml",
         "views/account_journal_views.xml",
         "wizards/directo_export_wizard_views.xml",
+        "wizards/directo_replace_wizard_views.xml",
         "views/directo_receipt_views.xml",
         "views/account_move_payment_views.xml",
         "views/res_config_settings_views.xml",

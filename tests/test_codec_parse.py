@@ -97,15 +97,38 @@ def test_put_results_error_example(shared_dir):
     body = (shared_dir / "invoice-put-response-errors.xml").read_bytes()
     numbers = [700120, 700125, 700126, 700127, 700128, 700129, 700130]
     results = parse_put_results(body, numbers)
-    assert [r.type_code for r in results] == [14, 13, 11, 31, 1, 29, 12]
+    # The Type 12 result names no document: in a request of seven it is nobody's, so the
+    # seventh invoice's outcome is unknown (never guessed from the position).
+    assert [r.type_code for r in results] == [14, 13, 11, 31, 1, 29, None]
     assert not any(r.success for r in results)
     errors = [type(r.error()) for r in results]
     assert errors == [
         E.DirectoConfirmedLocked, E.DirectoError, E.DirectoDuplicate,
-        E.DirectoReferenceNotFound, E.DirectoError, E.DirectoError, E.DirectoError,
+        E.DirectoReferenceNotFound, E.DirectoError, E.DirectoError, E.DirectoTransientError,
     ]  # fmt: skip
     assert results[3].error().desc == "Item ART-9999 not found"
-    assert results[6].number == 700130 and results[6].docid is None  # matched by position
+
+
+def test_put_results_refusal_without_docid_for_a_single_document():
+    (res,) = parse_put_results(b'<results><Result Type="12" Desc="Missing"/></results>', [9])
+    assert (res.number, res.type_code) == (9, 12)
+
+
+def test_put_results_foreign_docid_is_never_ours():
+    """A success for a document we did not send leaves ours unknown, even when it is the
+    only result of a one-document request."""
+    body = b'<results><Result Type="0" Desc="OK" docid="999"/></results>'
+    (res,) = parse_put_results(body, [101])
+    assert res.number == 101 and res.type_code is None and not res.success
+    (res,) = parse_put_results(b'<result type="0" desc="OK" docid="999"/>', [101])
+    assert res.type_code is None
+    (res,) = parse_put_results(b'<results><Result Type="0" Desc="OK"/></results>', [101])
+    assert res.type_code is None
+    results = parse_put_results(
+        b'<results><Result Type="0" docid="999"/><Result Type="0" docid="102"/></results>',
+        [101, 102],
+    )
+    assert [r.type_code for r in results] == [None, 0]
 
 
 def test_put_results_lowercase_and_docid_matching():

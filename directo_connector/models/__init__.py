@@ -6,8 +6,11 @@ from . import account_tax
 from . import directo_article_import_line
 from . import directo_client_import_line
 from . import directo_exchange
+from . import directo_export_attempt
 from . import directo_import
 from . import directo_import_line_mixin
+from . import directo_invoice_export
+from . import directo_invoice_mapper
 from . import directo_receipt
 from . import directo_receipt_line
 from . import product_product

@@ -16,6 +16,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..xmldirect import DirectoError
+from ..xmldirect.outcome import OURS
 from .directo_receipt_line import IN_DIRECTO
 
 _logger = logging.getLogger(__name__)
@@ -164,15 +165,15 @@ class DirectoReceipt(models.Model):
             return (company.directo_receipt_watermark - WATERMARK_OVERLAP).date()
         # First run: nothing paying our invoices can have changed before the first of them.
         self.env["account.move"].flush_model(
-            ["directo_number", "directo_stored", "invoice_date", "company_id"]
+            ["directo_number", "directo_document", "invoice_date", "company_id"]
         )
         self.env.cr.execute(
             """
             SELECT MIN(LEAST(invoice_date, create_date::date))
               FROM account_move
-             WHERE company_id = %s AND directo_stored AND directo_number != 0
+             WHERE company_id = %s AND directo_document IN %s AND directo_number != 0
             """,
-            [company.id],
+            [company.id, OURS],
         )
         first = self.env.cr.fetchone()[0]
         return first - WATERMARK_OVERLAP if first else None

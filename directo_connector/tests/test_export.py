@@ -8,11 +8,12 @@ from pathlib import Path
 from lxml import etree
 
 from odoo import Command, api
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from odoo.addons.directo_connector.xmldirect import InvoicePayload
 
+from ..models.directo_invoice_export import DirectoSendReport, Sending
 from .common import DirectoSandboxMixin, DirectoTransactionCase
 
 DATA = Path(__file__).parent / "data"
@@ -171,12 +172,16 @@ class DirectoExportCommon(DirectoTransactionCase):
         return moves.with_user(self.accountant).action_directo_export()
 
     def _payload(self, move, resend=False):
-        (prep,) = move._directo_prepare(resend=resend)
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move, resend=resend)
         self.assertFalse(prep.problems, [p.message for p in prep.problems])
         return prep.payload
 
     def _problems(self, moves):
-        return [p.message for prep in moves._directo_prepare() for p in prep.problems]
+        return [
+            p.message
+            for prep in self.env["directo.invoice.mapper"]._prepare(moves)
+            for p in prep.problems
+        ]
 
 
 @tagged("post_install", "-at_install")
@@ -234,11 +239,12 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertNotIn("xd_update", self._put_requests()[0].query)
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(move.directo_number, 202600001)
-        self.assertFalse(move.directo_confirmed)
-        self.assertTrue(move.directo_stored)
+        self.assertEqual(move.directo_document, "draft")
         self.assertFalse(move.directo_error)
-        self.assertEqual(move.directo_exchange_id.component, "invoice")
-        self.assertIn('number="202600001"', move.directo_exchange_id.request_body)
+        (attempt,) = move.directo_attempt_ids
+        self.assertEqual((attempt.state, attempt.type_code, attempt.number), ("sent", 0, "202600001"))
+        self.assertEqual(attempt.exchange_id.component, "invoice")
+        self.assertIn('number="202600001"', attempt.exchange_id.request_body)
         stored = self.sandbox.invoice(202600001)
         self.assertFalse(stored["confirmed"])
         self.assertEqual([r["object"] for r in stored["rows"]], ["KATRIN", "MARI"])
@@ -252,7 +258,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._assert_xml("invoice_confirmed.xml")
         self.assertTrue(self.sandbox.invoice(202600001)["confirmed"])
         self.assertEqual(move.directo_state, "sent")
-        self.assertTrue(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "confirmed")
 
     def test_credit_note_negative_quantities_own_prefix(self):
         invoice = self._invoice()
@@ -290,7 +296,7 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(len(self._put_requests()), 1)
         self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
         self.assertEqual(sorted(moves.mapped("directo_number")), [202600001, 202600002, 202600003])
-        self.assertEqual(len(moves.directo_exchange_id), 1)
+        self.assertEqual(len(moves.directo_attempt_ids.exchange_id), 1)
 
     def test_batches(self):
         self.env["ir.config_parameter"].sudo().set_param("directo_connector.export_batch_size", 2)
@@ -300,7 +306,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(moves)
         self.assertEqual(len(self._put_requests()), 3)
         self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
-        self.assertEqual(len(moves.directo_exchange_id), 3)
+        self.assertEqual(len(moves.directo_attempt_ids.exchange_id), 3)
 
     def test_each_invoice_links_to_the_request_that_carried_it(self):
         """Two batches: each invoice points to the exchange whose request held its number
@@ -309,9 +315,9 @@ class TestDirectoExport(DirectoExportCommon):
         first, second = self._invoice(), self._invoice()
         self._export(first | second)
         self.assertEqual(len(self._put_requests()), 2)
-        self.assertNotEqual(first.directo_exchange_id, second.directo_exchange_id)
+        self.assertNotEqual(first.directo_attempt_ids.exchange_id, second.directo_attempt_ids.exchange_id)
         for move, other in ((first, second), (second, first)):
-            body = move.directo_exchange_id.request_body
+            body = move.directo_attempt_ids.exchange_id.request_body
             self.assertIn('number="%s"' % move.directo_number, body)
             self.assertNotIn('number="%s"' % other.directo_number, body)
 
@@ -321,9 +327,11 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
-        self.assertIn('number="202600001"', move.directo_exchange_id.request_body)
-        self.assertFalse(move.directo_exchange_id.success)
+        self.assertEqual(move.directo_state, "unknown")
+        (attempt,) = move.directo_attempt_ids
+        self.assertEqual(attempt.state, "unknown")
+        self.assertIn('number="202600001"', attempt.exchange_id.request_body)
+        self.assertFalse(attempt.exchange_id.success)
 
     # ------------------------------------------------------------------ access
 
@@ -634,7 +642,7 @@ class TestDirectoExport(DirectoExportCommon):
                 self.assertIn(what, move.directo_error)
                 self.assertIn(name, move.directo_error)
                 self.assertIn("Type 31", move.directo_error)
-                self.assertFalse(move.directo_stored)
+                self.assertFalse(move.directo_document)
 
     def test_failure_one_activity_one_note_not_a_flood(self):
         self.consult.directo_code = "ART-9999"
@@ -664,7 +672,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("not activated", move.directo_error)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.company.sudo().directo_token = "WRONG"
         self._export(move)
         self.assertIn("rejected the XML Direct key", move.directo_error)
@@ -673,7 +681,7 @@ class TestDirectoExport(DirectoExportCommon):
         self.sandbox.set_routing_required("query")
         self._export(move)
         self.assertIn("route", move.directo_error)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.company.directo_routing = "both"
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
@@ -683,7 +691,7 @@ class TestDirectoExport(DirectoExportCommon):
         """Directo stores the draft but cannot confirm (sandbox: no rows)."""
         self.company.directo_auto_confirm = True
         move = self._invoice()
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         empty = InvoicePayload(
             **{**{n: getattr(prep.payload, n) for n in prep.payload.__slots__}, "rows": ()}
         )
@@ -692,16 +700,12 @@ class TestDirectoExport(DirectoExportCommon):
         client = self.company._directo_client(
             on_logged=lambda exchange, record: logged.append((exchange, record))
         )
-        outcomes = {}
-        move._directo_put_chunk(client, [prep], outcomes, logged)
-        from ..models.account_move import DirectoSendReport
-
-        move._directo_apply(outcomes, DirectoSendReport(self.env), None)
+        export = self.env["directo.invoice.export"]
+        export._send_chunk(client, [Sending(prep)], logged, DirectoSendReport(self.env), None)
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("Type 29", move.directo_error)
         self.assertIn("draft", move.directo_error)
-        self.assertTrue(move.directo_stored)
-        self.assertFalse(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "draft")
         # next export updates the stored draft
         self._export(move)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
@@ -739,9 +743,12 @@ class TestDirectoExport(DirectoExportCommon):
         self.company.directo_auto_confirm = True
         move = self._invoice()
         self._export(move)
-        self.assertTrue(move.directo_confirmed)
-        move.button_draft()
-        move.action_post()
+        self.assertEqual(move.directo_document, "confirmed")
+        # Reset to draft is refused (a credit note is the way): the export stays refused.
+        with self.assertRaisesRegex(UserError, "credit note"):
+            move.button_draft()
+        with self.assertRaisesRegex(UserError, "credit note"):
+            move.button_cancel()
         count = len(self._put_requests())
         action = self._export(move)
         self.assertEqual(action["res_model"], "directo.export.wizard")
@@ -763,14 +770,14 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("confirmed in Directo", move.directo_error)
         self.assertIn("Type 14", move.directo_error)
-        self.assertTrue(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "confirmed")
         count = len(self._put_requests())
         self.assertTrue(any("already confirmed" in p for p in self._problems(move)))
         self.assertEqual(len(self._put_requests()), count)
 
     def test_duplicate_never_sent_not_overwritten_then_replace(self):
         move = self._invoice()
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         # Someone else's document already has this number in Directo.
         other = InvoicePayload(
             **{
@@ -781,13 +788,16 @@ class TestDirectoExport(DirectoExportCommon):
         self.company._directo_client().put_invoices([other])
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "taken")
         self.assertIn("Replace in Directo", move.directo_error)
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0004")
         # The user confirms it is this invoice
-        move.with_user(self.accountant).action_directo_resend()
+        action = move.with_user(self.accountant).action_directo_replace()
+        wizard = self.env["directo.replace.wizard"].browse(action["res_id"])
+        self.assertIn("202600001", wizard.summary)
+        wizard.with_user(self.accountant).action_confirm()
         self.assertEqual(move.directo_state, "sent")
-        self.assertFalse(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "draft")
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0001")
 
     def test_duplicate_after_refusal_not_overwritten(self):
@@ -800,9 +810,9 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("Type 31", move.directo_error)
         self.assertEqual(move.directo_number, 202600001)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.consult.directo_code = "TEENUS-KONSULT"
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         foreign = InvoicePayload(
             **{
                 **{n: getattr(prep.payload, n) for n in prep.payload.__slots__},
@@ -815,7 +825,7 @@ class TestDirectoExport(DirectoExportCommon):
         requests = self._put_requests()[count:]
         self.assertEqual([r.query.get("xd_update") for r in requests], [None])
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "taken")
         self.assertIn("Replace in Directo", move.directo_error)
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0004")
         self.assertEqual(self.sandbox.invoice(202600001)["updates"], 0)
@@ -831,9 +841,8 @@ class TestDirectoExport(DirectoExportCommon):
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         action = self._export(move)
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)
-        self.assertTrue(move.directo_stored)
+        self.assertEqual(move.directo_state, "unknown")
+        self.assertEqual(move.directo_document, "maybe")
         self.assertEqual(move.directo_number, 202600001)
         self.assertIn("did not answer in time", move.directo_error)
         self.assertIn("update", move.directo_error)
@@ -841,7 +850,6 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
         self.assertEqual(move.directo_state, "sent")
-        self.assertFalse(move.directo_outcome_unknown)
         self.assertEqual(
             len(self.sandbox.invoices()),
             1 + len([n for n in self.sandbox.invoices() if n != 202600001]),
@@ -857,11 +865,10 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_confirmed)
-        self.assertFalse(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_document, "confirmed")
         self.assertIn("most probably this invoice", move.directo_error)
         self.assertIn("Type 14", move.directo_error)
         puts = len(self._put_requests())
@@ -875,8 +882,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(moves)
         first, second = moves.sorted("name")
         self.assertEqual(first.directo_state, "sent")
-        self.assertEqual(second.directo_state, "failed")
-        self.assertTrue(second.directo_outcome_unknown)
+        self.assertEqual(second.directo_state, "unknown")
         self.assertIn("no result", second.directo_error)
         self._export(second)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
@@ -886,11 +892,10 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("http500", component="invoice")
         self._export(move)
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self.sandbox.add_fault("drop", component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
 
@@ -937,12 +942,12 @@ class TestDirectoExport(DirectoExportCommon):
             self.env.invalidate_all()
             moves = self.env["account.move"].browse(moves.ids)
             before = self.env.cr.sql_log_count
-            moves._directo_prepare()
+            self.env["directo.invoice.mapper"]._prepare(moves)
             prepare_queries = self.env.cr.sql_log_count - before
             self.env.invalidate_all()
             moves = self.env["account.move"].browse(moves.ids)
             before = self.env.cr.sql_log_count
-            report = moves._directo_send()
+            report = self.env["directo.invoice.export"]._send(moves)
             self.env.flush_all()
             send_queries = self.env.cr.sql_log_count - before
             self.assertEqual(len(report.sent), n)
@@ -954,7 +959,8 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(prepare_small, prepare_big)
         # Sending: results are written per outcome and in one UPDATE per batch, so 12
         # invoices cost what 3 cost (up to a few queries of tracking bookkeeping).
-        self.assertLessEqual(abs(send_big - send_small), 3, (send_small, send_big))
+        # (The first run also pays one-off caches, so it may cost more than the second.)
+        self.assertLessEqual(send_big, send_small + 3, (send_small, send_big))
 
 
 @tagged("post_install", "-at_install")

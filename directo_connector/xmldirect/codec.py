@@ -458,9 +458,12 @@ def _int_or_none(value: str | None) -> int | None:
 def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     """One :class:`PutResult` per submitted number, in submission order.
 
-    Results are matched to documents by ``docid`` first, then by position. A document
-    without a result gets ``type_code=None`` (outcome unknown). A body that is a bare
-    error (``<result>``, ``<err>``, ``<error>``) raises the typed error instead.
+    Results are matched to documents by ``docid`` only: a result names the document it is
+    about, and a success for a number we did not send proves nothing about ours. The one
+    exception is a refusal without ``docid`` (e.g. Type 12) answering a request that carried
+    a single document: it can only be about that one. A document without a result gets
+    ``type_code=None`` (outcome unknown). A body that is a bare error (``<result>``,
+    ``<err>``, ``<error>``) raises the typed error instead.
     """
     root = parse_xml(body)
     name = _local(root.tag)
@@ -468,7 +471,7 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
         attrs = _attrs_ci(root)
         type_code = _int_or_none(attrs.get("type"))
         if name == "result" and type_code in SUCCESS_TYPES and len(numbers) == 1:
-            # A lone success without wrapper: accept it for the single document.
+            # A lone success without wrapper: accept it if its docid is the document's.
             elements = [root]
         else:
             raise_for_error_document(root)
@@ -489,19 +492,13 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     index_of: dict[int, list[int]] = {}
     for i, num in enumerate(numbers):
         index_of.setdefault(num, []).append(i)
-    leftovers: list[int] = []
-    # Pass 1: docid.
-    for pos, res in enumerate(parsed):
+    for res in parsed:
         docid_num = _int_or_none(res[2])
         free = [i for i in index_of.get(docid_num, []) if slots[i] is None] if docid_num else []
         if free:
             slots[free[0]] = res
-        else:
-            leftovers.append(pos)
-    # Pass 2: position, only for results whose docid did not identify a document.
-    for pos in leftovers:
-        if pos < len(numbers) and slots[pos] is None:
-            slots[pos] = parsed[pos]
+        elif res[2] is None and len(numbers) == 1 and res[0] not in SUCCESS_TYPES:
+            slots[0] = slots[0] or res
 
     out = []
     for num, res in zip(numbers, slots, strict=True):

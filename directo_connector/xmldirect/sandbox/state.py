@@ -40,6 +40,7 @@ FAULT_KINDS = (
     "drop",  # close the connection without any answer
     "partial",  # process everything but answer only the first `count` results
     "process_then_timeout",  # process (store!) then wait `seconds` before answering
+    "foreign_docid",  # process everything, but answer success for document 999 instead
 )
 
 CUSTOMER_ATTRIBUTES = (
