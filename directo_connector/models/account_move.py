@@ -116,8 +116,11 @@ class AccountMove(models.Model):
         for move in self:
             note = False
             if move.directo_number and move._directo_number_is_frozen():
-                current = move._directo_number_or_none()
-                if current and current != move.directo_number:
+                try:
+                    current = move._directo_number_from_name()
+                except RuleError:
+                    current = None
+                if current != move.directo_number:
                     note = _(
                         "Directo keeps number %(number)s: the invoice was renamed (or its "
                         "journal's prefix changed) after it was first sent, and Directo "

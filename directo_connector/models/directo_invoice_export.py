@@ -192,20 +192,21 @@ class DirectoInvoiceExport(models.AbstractModel):
         """Commit, before the request, that these invoices are on their way: their number
         is frozen, Directo may hold them from now on, and a pending attempt is the lease."""
         moves = self.env["account.move"].browse([s.move.id for s in chunk])
-        attempts = (
-            self.env["directo.export.attempt"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "move_id": s.move.id,
-                        "number": s.payload.number,
-                        "update": s.payload.update,
-                        "state": "pending",
-                    }
-                    for s in chunk
-                ]
-            )
+        attempts = self.env["directo.export.attempt"].sudo()
+        # Attempts a dead worker left pending (their lease ran out) got no answer.
+        attempts.search([("move_id", "in", moves.ids), ("state", "=", "pending")]).write(
+            {"state": "unknown"}
+        )
+        attempts = attempts.create(
+            [
+                {
+                    "move_id": s.move.id,
+                    "number": str(s.payload.number),
+                    "update": s.payload.update,
+                    "state": "pending",
+                }
+                for s in chunk
+            ]
         )
         for sending, attempt in zip(chunk, attempts, strict=True):
             sending.attempt = attempt
@@ -214,9 +215,9 @@ class DirectoInvoiceExport(models.AbstractModel):
                 s.move.id: {
                     "directo_state": "sending",
                     "directo_number": s.payload.number,
-                    "directo_document": s.document_before
-                    if holds_ours(s.document_before)
-                    else MAYBE,
+                    "directo_document": (
+                        s.document_before if holds_ours(s.document_before) else MAYBE
+                    ),
                 }
                 for s in chunk
             }

@@ -4,6 +4,7 @@
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -381,6 +382,111 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(move.directo_number, 202600001)
+
+    # ------------------------------------------------------------------ exactly once
+
+    def test_prefix_change_after_export_keeps_the_number(self):
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_number, 202600001)
+        self.journal.directo_number_prefix = "1"
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        self.assertIn("202600001", move.directo_number_note)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertIsNone(self.sandbox.invoice(1202600001))
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
+        # The prefix applies to invoices never sent.
+        other = self._invoice()
+        self._export(other)
+        self.assertEqual(other.directo_number, 1202600002)
+
+    def test_rename_after_reset_keeps_the_number(self):
+        move = self._invoice()
+        self._export(move)
+        move.button_draft()
+        move.name = "DXT/2026/00077"
+        move.action_post()
+        self.assertEqual(move.name, "DXT/2026/00077")
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertIsNone(self.sandbox.invoice(202600077))
+        self.assertIn("renamed", move.directo_number_note)
+
+    def test_foreign_docid_is_never_sent(self):
+        """Directo answers success for document 999: our invoice is not marked Sent; its
+        outcome is unknown and the next export updates the same number."""
+        move = self._invoice()
+        self.sandbox.add_fault("foreign_docid", component="invoice")
+        self._export(move)
+        self.assertEqual(move.directo_state, "unknown")
+        self.assertEqual(move.directo_document, "maybe")
+        self.assertIn("no result", move.directo_error)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(
+            move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"]
+        )
+
+    def test_reset_and_cancel_of_a_directo_draft(self):
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_document, "draft")
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertIn("Directo still holds draft invoice 202600001", move.message_ids[0].body)
+        move.button_draft()
+        move.action_post()
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
+
+    def test_large_selection_goes_to_the_background_job(self):
+        self.env["ir.config_parameter"].sudo().set_param("directo_connector.export_sync_limit", 2)
+        moves = self._invoice() | self._invoice() | self._invoice()
+        action = self._export(moves)
+        self.assertIn("background", action["params"]["message"])
+        self.assertEqual(set(moves.mapped("directo_state")), {"sending"})
+        self.assertEqual(self._put_requests(), [])
+        cron = self.env.ref("directo_connector.ir_cron_directo_export")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.env["account.move"]._cron_directo_export()  # auto export is off: still sent
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(len(self._put_requests()), 1)
+
+    def test_replace_in_directo_from_the_list(self):
+        moves = self._invoice() | self._invoice()
+        preps = self.env["directo.invoice.mapper"]._prepare(moves)
+        foreign = [
+            InvoicePayload(
+                **{
+                    **{n: getattr(prep.payload, n) for n in prep.payload.__slots__},
+                    "customercode": "K0004",
+                }
+            )
+            for prep in preps
+        ]
+        self.company._directo_client().put_invoices(foreign)
+        self._export(moves)
+        self.assertEqual(set(moves.mapped("directo_document")), {"taken"})
+        action = self.env.ref("directo_connector.action_account_move_directo_replace")
+        result = (
+            action.with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .run()
+        )
+        wizard = self.env["directo.replace.wizard"].browse(result["res_id"])
+        self.assertIn("202600001", wizard.summary)
+        self.assertIn("202600002", wizard.summary)
+        wizard.with_user(self.accountant).action_confirm()
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(self.sandbox.invoice(202600002)["customercode"], "K0001")
 
     # ------------------------------------------------------------------ rules
 
@@ -985,7 +1091,13 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env["res.company"].browse(self.company.id)
             self._saved = company.sudo().read(
-                ["directo_url", "directo_token", "directo_invoice_export", "directo_auto_confirm"]
+                [
+                    "directo_url",
+                    "directo_token",
+                    "directo_invoice_export",
+                    "directo_auto_confirm",
+                    "directo_auto_export",
+                ]
             )[0]
             company.sudo().write(
                 {
@@ -993,6 +1105,7 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
                     "directo_token": "DEMO-TOKEN",
                     "directo_invoice_export": True,
                     "directo_auto_confirm": False,
+                    "directo_auto_export": True,
                 }
             )
             income = env["account.account"].search(
@@ -1086,33 +1199,112 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
             env["res.company"].browse(self.ids["company"]).sudo().write(saved)
             cr.commit()  # pylint: disable=invalid-commit
 
+    def _env(self, cr):
+        # directo_commit: these cursors commit like a real worker (write-ahead included).
+        return api.Environment(cr, api.SUPERUSER_ID, {"directo_commit": True})
+
+    def _puts(self):
+        return [r for r in self.sandbox.requests if r.operation == "put"]
+
     def test_two_exports_at_once_send_once(self):
+        """A locked invoice, or one a live request carries, is skipped by a second export."""
         registry = self.env.registry
-        cr1 = registry.cursor()
-        cr2 = registry.cursor()
-        try:
-            env1 = api.Environment(cr1, api.SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, api.SUPERUSER_ID, {})
-            cr2.execute("SELECT 1")  # both transactions start before either sends
-            # Export 1 locks, sends, and has not committed yet...
-            report1 = env1["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertEqual(len(report1.sent), 1)
-            # ...export 2 (another user / the scheduled action) runs meanwhile.
-            report2 = env2["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertFalse(report2.sent)
-            self.assertEqual(len(report2.busy), 1)
-            notification = report2._directo_notification()
-            self.assertIn("someone else is exporting", notification["params"]["message"])
+        with registry.cursor() as cr1, registry.cursor() as cr2:
+            env1, env2 = self._env(cr1), self._env(cr2)
+            move1 = env1["account.move"].browse(self.ids["move"])
+            # Export 1 has locked the invoice and not committed yet...
+            self.assertEqual(env1["directo.invoice.export"]._lock(move1), move1)
+            # ...export 2 (another user, the scheduled action) skips it.
+            report = env2["directo.invoice.export"]._send(env2["account.move"].browse(move1.id))
+            self.assertFalse(report.sent)
+            self.assertEqual(report.busy.ids, [move1.id])
+            self.assertIn("someone else is exporting", report.message()[0])
+            cr1.rollback()
+            # A request in flight (write-ahead committed, answer awaited): skipped as well.
+            env1["directo.export.attempt"].create(
+                {"move_id": move1.id, "number": "1", "state": "pending"}
+            )
             cr1.commit()  # pylint: disable=invalid-commit
             cr2.rollback()
-            # A later export sees it sent: nothing is sent again.
-            report3 = env2["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertFalse(report3.sent)
-            self.assertTrue(any("already in Directo" in p.message for p in report3.problems))
-            cr2.rollback()
-        finally:
-            cr1.close()
-            cr2.close()
-        puts = [r for r in self.sandbox.requests if r.operation == "put"]
-        self.assertEqual(len(puts), 1)
-        self.assertEqual(puts[0].form["xmldata"].count("<invoice "), 1)
+            report = env2["directo.invoice.export"]._send(env2["account.move"].browse(move1.id))
+            self.assertEqual(report.busy.ids, [move1.id])
+            env1["directo.export.attempt"].search([("move_id", "=", move1.id)]).unlink()
+            cr1.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(self._puts(), [])
+
+    def test_cron_after_concurrent_button_export(self):
+        """The job found the invoice 'To send'; before it locks, a user's export sends it.
+        The job skips it quietly: no second request, not marked Failed, no activity."""
+        registry = self.env.registry
+        Export = type(self.env["directo.invoice.export"])
+        send = Export._send
+        calls = []
+
+        def button_export_first(export, moves, *args, **kwargs):
+            if not calls:
+                calls.append(moves.ids)
+                with registry.cursor() as cr1:
+                    move = self._env(cr1)["account.move"].browse(moves.ids)
+                    move.with_context(directo_commit=True)._directo_hand_over()
+            return send(export, moves, *args, **kwargs)
+
+        with registry.cursor() as cr2, patch.object(Export, "_send", button_export_first):
+            self._env(cr2)["account.move"]._cron_directo_export()
+        self.assertEqual(calls, [[self.ids["move"]]])
+        with registry.cursor() as cr:
+            move = self._env(cr)["account.move"].browse(self.ids["move"])
+            self.assertEqual(move.directo_state, "sent")
+            self.assertFalse(move.directo_error)
+            self.assertFalse(move.activity_ids)
+            self.assertEqual(move.directo_attempt_ids.mapped("state"), ["sent"])
+        self.assertEqual(len(self._puts()), 1)
+
+    def test_killed_worker_then_next_run_sends_once(self):
+        """Directo stored the invoice, then the worker died before recording the answer:
+        the write-ahead left 'Sending' and a pending attempt; once the lease has run out,
+        the next run sends it again as an update of the same number and ends Sent, with
+        exactly one document in Directo."""
+        registry = self.env.registry
+        Export = type(self.env["directo.invoice.export"])
+        known = set(self.sandbox.invoices())
+
+        def killed(*args, **kwargs):
+            raise RuntimeError("worker killed")
+
+        with registry.cursor() as cr1, patch.object(Export, "_apply", killed):
+            move = self._env(cr1)["account.move"].browse(self.ids["move"])
+            with self.assertRaisesRegex(RuntimeError, "killed"):
+                move._directo_hand_over()
+            cr1.rollback()
+        with registry.cursor() as cr2:
+            env2 = self._env(cr2)
+            move = env2["account.move"].browse(self.ids["move"])
+            self.assertEqual(move.directo_state, "sending")
+            self.assertEqual(move.directo_document, "maybe")
+            number = move.directo_number
+            self.assertTrue(number)
+            self.assertEqual(move.directo_attempt_ids.mapped("state"), ["pending"])
+            self.assertIsNotNone(self.sandbox.invoice(number))
+            # Within the lease another worker may still be waiting: nothing is sent.
+            env2["account.move"]._cron_directo_export()
+            self.assertEqual(len(self._puts()), 1)
+            with self.assertRaisesRegex(UserError, "being sent"):
+                move.button_draft()
+            # The lease has run out: the next run resolves it.
+            cr2.execute(
+                "UPDATE directo_export_attempt SET create_date = create_date - interval '1 day'"
+                " WHERE move_id = %s",
+                [move.id],
+            )
+            env2["account.move"]._cron_directo_export()
+            move.invalidate_recordset()
+            self.assertEqual(move.directo_state, "sent")
+            self.assertEqual(move.directo_number, number)
+            self.assertEqual(
+                move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"]
+            )
+        puts = self._puts()
+        self.assertEqual(len(puts), 2)
+        self.assertEqual(puts[1].query.get("xd_update"), "1")
+        self.assertEqual(set(self.sandbox.invoices()) - known, {number})
+        self.assertEqual(self.sandbox.invoice(number)["updates"], 1)

@@ -57,7 +57,7 @@ class TestPaidStatus(DirectoTransactionCase):
         )
         move.action_post()
         # What a Type 0/30 answer writes (account.move._directo_outcome_values).
-        move.write({"directo_state": "sent", "directo_number": number, "directo_stored": True})
+        move.write({"directo_state": "sent", "directo_number": number, "directo_document": "draft"})
         return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):
@@ -552,7 +552,7 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(refused.directo_state, "failed")
         self.assertIn("Type 31", refused.directo_error)
         self.assertTrue(refused.directo_number)
-        self.assertFalse(refused.directo_stored)
+        self.assertFalse(refused.directo_document)
         sent = self._invoice(DEMO_INVOICE_TOTAL, 700001)
         self.sandbox.add_receipt(
             rows=[{"invoice": refused.directo_number, "amount": "10.00"}],
