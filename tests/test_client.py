@@ -389,10 +389,10 @@ def raw_put(sandbox, xmldata, token=TOKEN, **params):
     ],
 )
 def test_sandbox_document_level_codes(sandbox, xml, type_code):
-    from xmldirect.codec import parse_put_results
+    from xmldirect.codec import parse_xml
 
-    (res,) = parse_put_results(raw_put(sandbox, xml), [1])
-    assert res.type_code == type_code and not res.success
+    (result,) = parse_xml(raw_put(sandbox, xml))
+    assert int(result.get("Type")) == type_code
 
 
 @pytest.mark.parametrize(

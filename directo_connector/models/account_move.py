@@ -167,7 +167,7 @@ class AccountMove(models.Model):
 
     def _check_draftable(self):
         """Reset to draft (and cancel, which resets first) of an invoice Directo holds."""
-        super()._check_draftable()
+        result = super()._check_draftable()
         confirmed = self.filtered(lambda m: m.directo_document == CONFIRMED)
         if confirmed:
             raise UserError(
@@ -188,6 +188,7 @@ class AccountMove(models.Model):
                     moves=", ".join(in_flight.mapped("name")),
                 )
             )
+        return result
 
     def button_cancel(self):
         held = self.filtered(lambda m: m.state == "posted" and holds_ours(m.directo_document))

@@ -37,7 +37,6 @@ class DirectoExportAttempt(models.Model):
     message = fields.Text(string="Explanation", readonly=True)
     exchange_id = fields.Many2one(
         "directo.exchange",
-        string="Exchange",
         readonly=True,
         ondelete="set null",
         groups="base.group_system",  # exchanges hold raw requests: admins only

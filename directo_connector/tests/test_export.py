@@ -243,7 +243,9 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(move.directo_document, "draft")
         self.assertFalse(move.directo_error)
         (attempt,) = move.directo_attempt_ids
-        self.assertEqual((attempt.state, attempt.type_code, attempt.number), ("sent", 0, "202600001"))
+        self.assertEqual(
+            (attempt.state, attempt.type_code, attempt.number), ("sent", 0, "202600001")
+        )
         self.assertEqual(attempt.exchange_id.component, "invoice")
         self.assertIn('number="202600001"', attempt.exchange_id.request_body)
         stored = self.sandbox.invoice(202600001)
@@ -316,7 +318,9 @@ class TestDirectoExport(DirectoExportCommon):
         first, second = self._invoice(), self._invoice()
         self._export(first | second)
         self.assertEqual(len(self._put_requests()), 2)
-        self.assertNotEqual(first.directo_attempt_ids.exchange_id, second.directo_attempt_ids.exchange_id)
+        self.assertNotEqual(
+            first.directo_attempt_ids.exchange_id, second.directo_attempt_ids.exchange_id
+        )
         for move, other in ((first, second), (second, first)):
             body = move.directo_attempt_ids.exchange_id.request_body
             self.assertIn('number="%s"' % move.directo_number, body)
@@ -430,9 +434,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
-        self.assertEqual(
-            move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"]
-        )
+        self.assertEqual(move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"])
 
     def test_reset_and_cancel_of_a_directo_draft(self):
         move = self._invoice()

@@ -547,7 +547,8 @@ class TestPaidStatus(DirectoTransactionCase):
             }
         )
         refused.action_post()
-        self.assertFalse([p.message for prep in refused._directo_prepare() for p in prep.problems])
+        prepared = self.env["directo.invoice.mapper"]._prepare(refused)
+        self.assertFalse([p.message for prep in prepared for p in prep.problems])
         refused.action_directo_export()
         self.assertEqual(refused.directo_state, "failed")
         self.assertIn("Type 31", refused.directo_error)
