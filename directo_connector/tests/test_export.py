@@ -490,6 +490,36 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
         self.assertEqual(self.sandbox.invoice(202600002)["customercode"], "K0001")
 
+    def test_odoo_send_dialog_exports_to_directo(self):
+        """Directo is a checkbox of Odoo's Send dialog, ticked by default for companies that
+        export; sending goes through the same checks and the same sending path."""
+        move = self._invoice()
+        bad = self._invoice(partner=self.nocode_client)
+        Wizard = self.env["account.move.send.wizard"].with_user(self.accountant)
+        wizard = Wizard.with_context(active_model="account.move", active_ids=move.ids).create({})
+        self.assertEqual(wizard.extra_edi_checkboxes["directo"]["checked"], True)
+        self.assertEqual(wizard.extra_edi_checkboxes["directo"]["label"], "Directo")
+        wizard.sending_methods = ["manual"]
+        wizard.action_send_and_print()
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(len(self._put_requests()), 1)
+        # Sent already: no checkbox any more.
+        wizard = Wizard.with_context(active_model="account.move", active_ids=move.ids).create({})
+        self.assertNotIn("directo", wizard.extra_edi_checkboxes or {})
+        # An invoice the checks refuse: the dialog warns, and sending records why.
+        wizard = Wizard.with_context(active_model="account.move", active_ids=bad.ids).create({})
+        self.assertIn("no Directo client code", wizard.alerts["directo_problems"]["message"])
+        wizard.sending_methods = ["manual"]
+        wizard.action_send_and_print()
+        self.assertEqual(bad.directo_state, "failed")
+        self.assertIn("no Directo client code", bad.directo_error)
+        self.assertEqual(len(self._put_requests()), 1)
+        # Companies that do not export get no checkbox.
+        self.company.directo_invoice_export = False
+        other = self._invoice()
+        wizard = Wizard.with_context(active_model="account.move", active_ids=other.ids).create({})
+        self.assertNotIn("directo", wizard.extra_edi_checkboxes or {})
+
     # ------------------------------------------------------------------ rules
 
     def test_number_from_real_sequence_names(self):
