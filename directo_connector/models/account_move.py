@@ -78,7 +78,6 @@ class AccountMove(models.Model):
         string="In Directo",
         copy=False,
         readonly=True,
-        tracking=True,
         help="What Directo holds under the Directo number: this invoice (maybe, as a draft, "
         "confirmed), or another document with the same number.",
     )
@@ -254,7 +253,7 @@ class AccountMove(models.Model):
             report = export._send(self, resend=resend, user=self.env.user)
             text, kind = report.message()
             return notification_action(_("Export to Directo"), text, kind, sticky=kind != "success")
-        queued = self - export._in_flight(self)
+        queued = (self - export._in_flight(self)).with_context(tracking_disable=True)
         queued._directo_write_states({move.id: {"directo_state": "sending"} for move in queued})
         self._directo_trigger_job()
         return notification_action(

@@ -210,7 +210,8 @@ class DirectoInvoiceExport(models.AbstractModel):
         )
         for sending, attempt in zip(chunk, attempts, strict=True):
             sending.attempt = attempt
-        moves._directo_write_states(
+        # Not tracked: the chatter shows where the send ended, the history each attempt.
+        moves.with_context(tracking_disable=True)._directo_write_states(
             {
                 s.move.id: {
                     "directo_state": "sending",
