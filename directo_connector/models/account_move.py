@@ -55,7 +55,6 @@ class AccountMove(models.Model):
         copy=False,
         index=True,
         readonly=True,
-        tracking=True,
         help="To send: waiting for an export. Sending: on its way, Directo may have it. "
         "Sent: Directo accepted it. Unknown outcome: Directo's answer was lost; it is sent "
         "again automatically as an update of the same number. Failed: Directo did not book "
@@ -253,7 +252,7 @@ class AccountMove(models.Model):
             report = export._send(self, resend=resend, user=self.env.user)
             text, kind = report.message()
             return notification_action(_("Export to Directo"), text, kind, sticky=kind != "success")
-        queued = (self - export._in_flight(self)).with_context(tracking_disable=True)
+        queued = self - export._in_flight(self)
         queued._directo_write_states({move.id: {"directo_state": "sending"} for move in queued})
         self._directo_trigger_job()
         return notification_action(
@@ -309,22 +308,24 @@ class AccountMove(models.Model):
         """Write export results of many invoices in a few queries, not one
         ``account.move.write`` per invoice.
 
-        The tracked fields (state, Directo document) go through ``write``, once per
-        distinct set of values (most invoices of a batch share one outcome). What differs
-        per invoice (number, error text) is stored with one UPDATE for the batch. Neither
-        touches the accounting: no line sync, no balance check, no "manually modified".
+        The state and the Directo document go through ``write``, once per distinct set of
+        values (most invoices of a batch share one outcome). What differs per invoice
+        (number, error text) is stored with one UPDATE for the batch. Neither touches the
+        accounting: no line sync, no balance check, no "manually modified". The state is
+        not tracked in the chatter: a tracking message costs queries per invoice, and the
+        Directo tab's history records every attempt with Directo's answer.
         """
         moves = self.with_context(
             check_move_validity=False, skip_invoice_sync=True, skip_is_manually_modified=True
         )
-        tracked = ("directo_state", "directo_document")
+        grouped = ("directo_state", "directo_document")
         groups = defaultdict(list)
         own = {}
         for move_id, vals in vals_by_id.items():
-            key = tuple(sorted((f, v) for f, v in vals.items() if f in tracked))
+            key = tuple(sorted((f, v) for f, v in vals.items() if f in grouped))
             if key:
                 groups[key].append(move_id)
-            rest = {f: v for f, v in vals.items() if f not in tracked}
+            rest = {f: v for f, v in vals.items() if f not in grouped}
             if rest:
                 own[move_id] = rest
         for key, move_ids in groups.items():

@@ -210,8 +210,7 @@ class DirectoInvoiceExport(models.AbstractModel):
         )
         for sending, attempt in zip(chunk, attempts, strict=True):
             sending.attempt = attempt
-        # Not tracked: the chatter shows where the send ended, the history each attempt.
-        moves.with_context(tracking_disable=True)._directo_write_states(
+        moves._directo_write_states(
             {
                 s.move.id: {
                     "directo_state": "sending",
