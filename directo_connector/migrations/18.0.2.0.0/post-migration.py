@@ -51,7 +51,7 @@ def migrate(cr, version):
     cr.execute(
         """UPDATE account_move SET directo_state = 'unknown'
             WHERE directo_outcome_unknown AND directo_state = 'failed'
-              AND NOT directo_confirmed"""
+              AND directo_confirmed IS NOT TRUE"""
     )
     if "directo_exchange_id" in columns:
         cr.execute(
