@@ -21,6 +21,11 @@ import pytest
 I18N = Path(__file__).resolve().parents[1] / "directo_connector" / "i18n"
 TEMPLATE = I18N / "directo_connector.pot"
 PO_FILES = sorted(I18N.glob("*.po"))
+# Entries a translation may leave as in English: names and words the language writes the
+# same. Any other msgstr equal to its msgid is English copied over, i.e. not translated.
+SAME_AS_ENGLISH = {
+    "et": {"Directo", "<strong>Directo: </strong>", "ID", "Import"},
+}
 
 # %(name)s / %(name)d … and positional %s %d %r %f (with optional flags and width); "%%" is
 # a literal percent sign, not a placeholder.
@@ -96,6 +101,19 @@ def test_po_is_fully_translated_and_not_fuzzy(po_path):
         map(_short, untranslated[:10])
     )
     assert not fuzzy, f"{len(fuzzy)} fuzzy: " + "; ".join(map(_short, fuzzy[:10]))
+
+
+@pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
+def test_po_copies_no_english(po_path):
+    po = polib.pofile(str(po_path))
+    copied = {
+        entry.msgid
+        for entry in po
+        if " ".join(entry.msgstr.split()) == " ".join(entry.msgid.split())
+    }
+    assert copied <= SAME_AS_ENGLISH.get(po_path.stem, set()), sorted(
+        copied - SAME_AS_ENGLISH.get(po_path.stem, set())
+    )
 
 
 @pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.name)
