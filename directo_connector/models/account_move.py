@@ -420,8 +420,27 @@ class AccountMove(models.Model):
         )
         if not moves:
             return
-        export = self.env["directo.invoice.export"]
         requesters = moves.filtered(lambda m: m.directo_state == "sending").write_uid
+        report = DirectoSendReport(self.env)
+        # Errors, notes and activities in the language of the user they are meant for.
+        by_lang = defaultdict(lambda: self.browse())
+        for move in moves:
+            by_lang[move._directo_activity_user(None).lang or self.env.lang] |= move
+        for lang, lang_moves in by_lang.items():
+            part = self.with_context(lang=lang)._directo_send_in_batches(lang_moves)
+            self.with_context(lang=lang)._directo_record_refusals(part.problems)
+            report.merge(part)
+        self._directo_notify(requesters, report)
+        _logger.info(
+            "Directo export job: %s sent, %s failed, %s refused by the checks",
+            len(report.sent),
+            len(report.failed),
+            len(report.problems),
+        )
+
+    @api.model
+    def _directo_send_in_batches(self, moves):
+        export = self.env["directo.invoice.export"]
         report = DirectoSendReport(self.env)
         size = export._batch_size()
         for start in range(0, len(moves), size):
@@ -430,15 +449,8 @@ class AccountMove(models.Model):
             # A fresh transaction per batch: the lock then sees what other exports
             # committed since the search (and REPEATABLE READ raises no conflict).
             export._commit()
-            report.merge(export._send(moves[start : start + size], quiet=True))
-        self._directo_record_refusals(report.problems)
-        self._directo_notify(requesters, report)
-        _logger.info(
-            "Directo export job: %s sent, %s failed, %s refused by the checks",
-            len(report.sent),
-            len(report.failed),
-            len(report.problems),
-        )
+            report.merge(export._send(moves[start : start + size].with_env(export.env), quiet=True))
+        return report
 
     @api.model
     def _directo_record_refusals(self, problems):
@@ -473,8 +485,8 @@ class AccountMove(models.Model):
         users = users.filtered(lambda u: not u._is_superuser() and not u._is_public())
         if not users or not (report.sent or report.failed or report.problems):
             return
-        text, kind = report.message()
         for user in users:
+            text, kind = report.message(self.with_context(lang=user.lang).env)
             user._bus_send(
                 "simple_notification",
                 {

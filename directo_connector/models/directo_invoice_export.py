@@ -389,9 +389,9 @@ class DirectoSendReport:
         self.problems.extend(other.problems)
         self.errors.extend(other.errors)
 
-    def message(self):
-        """(text, notification type) summarising the export."""
-        _ = self.env._
+    def message(self, env=None):
+        """(text, notification type) summarising the export, in ``env``'s language."""
+        _ = (env or self.env)._
         parts = []
         if self.sent:
             parts.append(_("%(count)s invoice(s) sent to Directo.", count=len(self.sent)))
