@@ -8,6 +8,7 @@ hence relative imports only. The ``sandbox`` subpackage is not imported here on 
 
 from .client import (
     CONNECTION_CHECK_CODE,
+    DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_MAX_REQUEST_BYTES,
     DEFAULT_URL,
     DirectoClient,
@@ -39,6 +40,7 @@ from .codec import (
     safe_parser,
 )
 from .errors import (
+    DirectoAnswerTooLarge,
     DirectoBatchError,
     DirectoConfirmedLocked,
     DirectoDuplicate,
@@ -52,6 +54,7 @@ from .errors import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    DirectoUnavailable,
     error_for_result,
 )
 from .rules import (
@@ -65,6 +68,7 @@ from .rules import (
 
 __all__ = [
     "CONNECTION_CHECK_CODE",
+    "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_URL",
     "DOCUMENTED_INVOICE_ATTRIBUTES",
@@ -72,6 +76,7 @@ __all__ = [
     "MAX_DOCUMENT_NUMBER",
     "Contact",
     "Customer",
+    "DirectoAnswerTooLarge",
     "DirectoBatchError",
     "DirectoClient",
     "DirectoConfirmedLocked",
@@ -86,6 +91,7 @@ __all__ = [
     "DirectoTokenRequired",
     "DirectoTransientError",
     "DirectoUnauthorized",
+    "DirectoUnavailable",
     "Exchange",
     "InvoicePayload",
     "InvoiceRowPayload",
