@@ -160,7 +160,11 @@ class DirectoRoutingError(DirectoError):
 
 
 class DirectoProtocolError(DirectoError):
-    """Unexpected, malformed or unsafe answer (non-XML, DTD/entities, HTTP 4xx...)."""
+    """Unexpected, malformed or unsafe answer (broken XML, DTD/entities, HTTP 4xx...).
+
+    Not for an answer that is no XML at all (HTML page, empty body): that is
+    :class:`DirectoUnavailable`.
+    """
 
     title = "Unexpected answer from Directo"
 
