@@ -58,6 +58,7 @@ def main() -> int:
                 "directo_invoice_export": True,
                 "directo_auto_confirm": False,
                 "directo_auto_export": False,
+                "directo_connection_state": "connected",
             }
         )
         run = env["account.journal"].search_count([("name", "=like", "Directo bench %")]) + 1

@@ -64,6 +64,7 @@ def main() -> None:
                     "directo_invoice_export": True,
                     "directo_payment_journal_id": False,
                     "directo_receipt_watermark": False,
+                    "directo_connection_state": "connected",
                 }
             )
             if args.register_payments:

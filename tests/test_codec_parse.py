@@ -13,6 +13,7 @@ from xmldirect.codec import (
     iter_receipts,
     parse_put_results,
     parse_xml,
+    raise_for_non_xml,
     safe_parser,
 )
 
@@ -55,6 +56,50 @@ def test_parse_xml_rejects_utf16_that_could_hide_a_dtd():
 @pytest.mark.parametrize("body", [b"", b"   ", b"<html><body>oops", b"not xml at all"])
 def test_parse_xml_malformed(body):
     with pytest.raises(E.DirectoProtocolError):
+        parse_xml(body)
+
+
+@pytest.mark.parametrize(
+    ("head", "detail"),
+    [
+        (b"", "empty answer"),
+        (b" \r\n\t ", "empty answer"),
+        (b"\xef\xbb\xbf\n", "empty answer"),
+        ("<!DOCTYPE html>\n<html><head><title>Hooldus\n käib</title>".encode(), "(Hooldus käib)"),
+        (b"<!doctype HTML><html>", "web page instead of XML"),
+        (b"<html>\n<body>502 Bad Gateway</body></html>", "web page instead of XML"),
+        (b"<?xml version='1.0'?><!-- proxy --><!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN' "
+         b"'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd'><html xmlns='x'>",
+         "web page instead of XML"),
+        (b"Service Unavailable", "text instead of XML: Service Unavailable"),
+    ],
+)  # fmt: skip
+def test_non_xml_answers_are_directo_unavailable(head, detail):
+    with pytest.raises(E.DirectoUnavailable) as err:
+        raise_for_non_xml(head)
+    assert detail in str(err.value)
+    assert err.value.retryable and "DTD" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        XXE,
+        LAUGHS,
+        XXE.replace(b"DOCTYPE r", b"DOCTYPE html"),  # named html, but declares entities
+        b"<results/>",
+        b"\xef\xbb\xbf<?xml version='1.0'?>\n<transport/>",
+        b"<?xml version='1.0'?><!-- a --><htmlish/>",
+    ],
+)
+def test_xml_answers_pass_the_non_xml_check(head):
+    raise_for_non_xml(head)  # XML (safe or not) is left to the safe parser
+
+
+def test_xml_named_html_with_entities_is_still_refused_as_unsafe():
+    body = XXE.replace(b"DOCTYPE r", b"DOCTYPE html")
+    raise_for_non_xml(body)
+    with pytest.raises(E.DirectoProtocolError, match="DTD"):
         parse_xml(body)
 
 

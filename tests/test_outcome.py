@@ -104,3 +104,9 @@ def test_holds_ours():
     assert [holds_ours(d) for d in (None, MAYBE, DRAFT, CONFIRMED, TAKEN)] == [
         False, True, True, True, False,
     ]  # fmt: skip
+
+
+def test_not_xml_direct_is_named():
+    result = outcome(None, failure=TransportFailure.NOT_XML_DIRECT, detail="it sent an HTML page")
+    assert result.state == UNKNOWN
+    assert "not XML Direct" in result.message.translated(gettext)

@@ -34,7 +34,7 @@ from .directo_invoice_mapper import EXPORT_MOVE_TYPES
 
 _logger = logging.getLogger(__name__)
 
-ACTIVITY_SUMMARY = "Directo export failed"
+EXPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_export_failed"
 # Selections this small stay sent within the user's request (write-ahead committed, so a
 # killed request loses nothing); larger ones go to the background job at once.
 DEFAULT_SYNC_LIMIT = 20
@@ -354,14 +354,17 @@ class AccountMove(models.Model):
         if not self:
             return
         user = user or self.env.user
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        summary = _(ACTIVITY_SUMMARY)
+        # Matched by type: a summary is translated and editable. No summary is stored,
+        # so each reader sees the type's name in their own language.
+        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
         vals_list = []
         model_id = self.env["ir.model"]._get_id(self._name)
         for move in self:
             assignee = move._directo_activity_user(user)
             open_ones = move.activity_ids.filtered(
-                lambda a, assignee=assignee: a.summary == summary and a.user_id == assignee
+                lambda a, assignee=assignee: (
+                    a.activity_type_id == activity_type and a.user_id == assignee
+                )
             )
             if open_ones:
                 continue  # one reminder per user, not one per retry
@@ -370,7 +373,6 @@ class AccountMove(models.Model):
                     "res_model_id": model_id,
                     "res_id": move.id,
                     "activity_type_id": activity_type.id,
-                    "summary": summary,
                     "note": escape(move.directo_error or ""),
                     "user_id": assignee.id,
                     "date_deadline": fields.Date.context_today(self),
@@ -382,8 +384,8 @@ class AccountMove(models.Model):
     def _directo_close_activities(self):
         if not self:
             return
-        summary = _(ACTIVITY_SUMMARY)
-        activities = self.activity_ids.filtered(lambda a: a.summary == summary)
+        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
+        activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         if activities:
             activities.sudo().action_feedback(feedback=_("Exported to Directo."))
 

@@ -25,6 +25,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..xmldirect import (
+    DirectoAnswerTooLarge,
     DirectoBatchError,
     DirectoError,
     DirectoNotActivated,
@@ -33,6 +34,7 @@ from ..xmldirect import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    DirectoUnavailable,
     PutResult,
 )
 from ..xmldirect.outcome import MAYBE, SENT, TransportFailure, holds_ours, invoice_outcome
@@ -344,6 +346,8 @@ def _failure_of(error):
         return TransportFailure.NOT_PROCESSED
     if isinstance(error, DirectoTimeout):
         return TransportFailure.TIMEOUT
+    if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
+        return TransportFailure.NOT_XML_DIRECT
     if isinstance(error, DirectoTransientError):
         return TransportFailure.CONNECTION
     return TransportFailure.UNREADABLE

@@ -138,7 +138,7 @@ class DirectoReceipt(models.Model):
 
     @api.model
     def _cron_fetch_paid_status(self):
-        """Scheduled action: every company with a key and invoice export switched on.
+        """Scheduled action: every connected company with invoice export switched on.
 
         Each company is committed on its own (outside tests): its invoice row locks are
         released at once and a worker timeout later on does not discard its work. A
@@ -147,7 +147,8 @@ class DirectoReceipt(models.Model):
         """
         companies = self.env["res.company"].sudo().search([("directo_invoice_export", "=", True)])
         commit = not getattr(threading.current_thread(), "testing", False)
-        for company in companies.filtered("directo_token"):
+        # Never connected (or neutralized, e.g. a staging copy): no call at all.
+        for company in companies.filtered(lambda c: c._directo_can_call()):
             try:
                 with self.env.cr.savepoint():
                     self._directo_fetch_paid_status(company, retry_failed_payments=False)

@@ -5,3 +5,4 @@ from . import test_import
 from . import test_paid_status
 from . import test_i18n_template
 from . import test_i18n_views
+from . import test_production_safety

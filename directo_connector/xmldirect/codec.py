@@ -23,6 +23,7 @@ from .errors import (
     DirectoProtocolError,
     DirectoTokenRequired,
     DirectoTransientError,
+    DirectoUnavailable,
     error_for_result,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "parse_put_results",
     "parse_xml",
     "raise_for_error_document",
+    "raise_for_non_xml",
     "safe_parser",
 ]
 
@@ -348,6 +350,40 @@ def _check_prolog(prolog: bytes) -> None:
 
 
 _PROLOG_NOISE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+
+
+# An HTML page announces itself by its doctype or root element. A doctype that declares
+# entities is not a web page, whatever it is named: it stays an unsafe XML document.
+_HTML_START = re.compile(rb"<!doctype\s+html[\s>]|<html[\s>]", re.IGNORECASE)
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_ENTITY_MARKER = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_QUOTE_LIMIT = 120
+
+
+def _quote(data: bytes) -> str:
+    text = " ".join(data.decode("utf-8", "replace").split())
+    return text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "..."
+
+
+def raise_for_non_xml(head: bytes) -> None:
+    """Raise :class:`DirectoUnavailable` when an answer is not an XML document at all.
+
+    ``head`` is the start of the answer (a few KB are enough). An empty answer, an HTML
+    page (a maintenance page, a proxy's error page) or plain text means Directo did not
+    answer: a transient failure, retried later. Anything that starts like XML passes,
+    including a document declaring a DTD, which the parser then refuses as unsafe.
+    """
+    text = _PROLOG_NOISE.sub(b"", head.removeprefix(b"\xef\xbb\xbf")).lstrip()
+    if not text:
+        raise DirectoUnavailable("it sent an empty answer")
+    if _HTML_START.match(text) and not _ENTITY_MARKER.search(head):
+        title = _HTML_TITLE.search(text)
+        raise DirectoUnavailable(
+            "it sent a web page instead of XML"
+            + (f" ({_quote(title.group(1))})" if title and title.group(1).strip() else "")
+        )
+    if not text.startswith(b"<"):
+        raise DirectoUnavailable(f"it sent text instead of XML: {_quote(text[:1024])}")
 
 
 def _root_started(buffer: bytes) -> bool:

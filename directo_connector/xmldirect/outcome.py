@@ -61,6 +61,7 @@ class TransportFailure:
     NOT_SENT = "not_sent"  # never left Odoo (no key; an earlier batch failed)
     TIMEOUT = "timeout"
     CONNECTION = "connection"
+    NOT_XML_DIRECT = "not_xml_direct"  # maintenance page, empty or oversized answer
     UNREADABLE = "unreadable"
 
 
@@ -193,6 +194,9 @@ def _no_answer(number, document, invoice, failure, detail) -> ExportOutcome:
     why = {
         TransportFailure.TIMEOUT: _("Directo did not answer in time"),
         TransportFailure.CONNECTION: _("the connection to Directo failed"),
+        TransportFailure.NOT_XML_DIRECT: _(
+            "Directo is unavailable or answered something that is not XML Direct"
+        ),
         TransportFailure.UNREADABLE: _("Directo's answer could not be read"),
     }.get(failure, _("Directo's answer had no result for it"))
     return ExportOutcome(
