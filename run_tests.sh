@@ -77,6 +77,11 @@ log "addon README.rst and index.html generated from readme/ (tools/gen_addon_rea
 "$py" tools/gen_addon_readme.py --check directo_connector || status=1
 
 log "Odoo-free tests (pytest)"
+# tests/test_i18n_po.py also runs `msgfmt --check` on the translations when GNU gettext is there.
+if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1 || true
+fi
+command -v msgfmt >/dev/null 2>&1 || loud "msgfmt (gettext) is not installed: msgfmt --check is skipped"
 set +e
 "$py" -m pytest -p no:odoo -p no:cacheprovider tests
 rc=$?

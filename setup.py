@@ -26,10 +26,12 @@ MANIFEST = ast.literal_eval((HERE / ADDON / "__manifest__.py").read_text(encodin
 VERSION = MANIFEST["version"]
 SERIES_MAJOR = int(VERSION.split(".")[0])  # 18 for 18.0.x.y.z
 ODOO_REQUIREMENT = f"odoo>={SERIES_MAJOR}.0a,<{SERIES_MAJOR}.1dev"
-# Everything Odoo loads besides Python modules: data, views, security, translations, the
-# description page and the README.
+# Everything Odoo loads besides the Python packages: data, views, security, translations, the
+# description page, the README, and the migration scripts (their folders, named after
+# versions, are not Python packages).
 DATA_FILES = ["**/*.xml", "**/*.csv", "**/*.po", "**/*.pot", "**/*.sql", "**/*.png",
-              "**/*.html", "**/*.rst", "**/*.md", "static/**/*"]  # fmt: skip
+              "**/*.html", "**/*.rst", "**/*.md", "static/**/*", "migrations/**/*",
+              "upgrades/**/*"]  # fmt: skip
 DEVELOPMENT_STATUS = {
     "alpha": "3 - Alpha",
     "beta": "4 - Beta",
@@ -58,6 +60,7 @@ setup(
     package_dir={PACKAGE: ADDON},
     packages=[PACKAGE] + [f"{PACKAGE}.{name}" for name in find_packages(ADDON)],
     package_data={PACKAGE: DATA_FILES},
+    exclude_package_data={PACKAGE: ["**/__pycache__/*", "**/*.pyc"]},
     install_requires=MANIFEST["external_dependencies"]["python"],
     extras_require={"odoo": [ODOO_REQUIREMENT]},
     zip_safe=False,

@@ -2,7 +2,7 @@
 
 ``python tools/check_wheel.py WHEEL ADDON_DIR`` exits non-zero unless
 
-* every file of the addon folder (Python caches aside) is in the wheel, under
+* the wheel holds exactly the files of the addon folder (Python caches aside), under
   ``odoo/addons/<addon>/``, byte for byte;
 * nothing else is installed: no other top-level package (such as a bare ``xmldirect``), and
   no ``odoo/__init__.py`` or ``odoo/addons/__init__.py`` (they are namespace folders; a wheel
@@ -37,17 +37,19 @@ def problems(wheel: Path, addon_dir: Path) -> list[str]:
         metadata = HeaderParser().parsestr(archive.read(metadata_name).decode("utf-8"))
         stray = [n for n in names if not n.startswith(prefix) and ".dist-info/" not in n]
     found += [f"installed outside {prefix}: {name}" for name in stray]
-    for name, content in addon_files(addon_dir).items():
+    expected = addon_files(addon_dir)
+    for name, content in expected.items():
         if name not in installed:
             found.append(f"missing from the wheel: {name}")
         elif installed[name] != content:
             found.append(f"differs from the addon folder: {name}")
+    found += [f"not in the addon folder: {name}" for name in installed if name not in expected]
     manifest = ast.literal_eval((addon_dir / "__manifest__.py").read_text(encoding="utf-8"))
-    expected = set(manifest["external_dependencies"]["python"])
+    python_dependencies = set(manifest["external_dependencies"]["python"])
     requires = metadata.get_all("Requires-Dist") or []
     plain = {r for r in requires if ";" not in r}
-    if plain != expected:
-        found.append(f"Requires-Dist {sorted(plain)}, expected {sorted(expected)}")
+    if plain != python_dependencies:
+        found.append(f"Requires-Dist {sorted(plain)}, expected {sorted(python_dependencies)}")
     if not any(r.startswith("odoo") and 'extra == "odoo"' in r for r in requires):
         found.append("no Odoo requirement in the 'odoo' extra")
     if metadata["Version"] != manifest["version"]:

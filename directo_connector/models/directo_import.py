@@ -24,6 +24,8 @@ BACKGROUND_CHUNK = 2000
 IMPORT_GROUP = "account.group_account_invoice"
 ARTICLE_TYPE_PARAM = "directo_connector.article_product_type"
 ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
+#: The addon's own activity type for "preview ready" (found by type, not by summary).
+IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
 
 
 class DirectoImport(models.Model):
@@ -153,7 +155,7 @@ class DirectoImport(models.Model):
         """
         self._directo_check_import_rights()
         company = company or self.env.company
-        if not company.sudo().directo_token:
+        if not company._directo_can_call():
             raise UserError(
                 _(
                     "%(company)s is not connected to Directo: paste the XML Direct key in "
@@ -273,7 +275,7 @@ class DirectoImport(models.Model):
         )
         if older:
             Line.search([("import_id", "in", older.ids)]).unlink()
-            older.activity_unlink(["mail.mail_activity_data_todo"])
+            older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
         self._directo_notify_ready()
 
@@ -349,7 +351,7 @@ class DirectoImport(models.Model):
         )
         if self.user_id and not self.user_id.share:
             self.activity_schedule(
-                "mail.mail_activity_data_todo",
+                IMPORT_ACTIVITY_TYPE,
                 user_id=self.user_id.id,
                 summary=_("Directo %(what)s preview ready", what=what),
                 note=message,

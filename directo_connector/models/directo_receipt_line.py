@@ -7,13 +7,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..xmldirect.outcome import OURS
+
 _logger = logging.getLogger(__name__)
 
 #: Invoice fields written by the paid-status sync.
 PAYMENT_FIELDS = ["directo_payment_state", "directo_amount_paid", "directo_last_payment_date"]
 #: Domain of the invoices Directo holds, or may hold, under their Directo number (set on
 #: every answer that stored it, never on a refused attempt - which writes the number too).
-IN_DIRECTO = [("directo_stored", "=", True), ("directo_number", "!=", 0)]
+IN_DIRECTO = [("directo_document", "in", OURS), ("directo_number", "!=", 0)]
 #: Rows per UPDATE statement when writing the paid status of many invoices.
 SQL_BATCH = 1000
 #: Seconds one run may spend registering/removing Odoo payments (about 0.1 s each, Odoo's
@@ -170,9 +172,9 @@ class DirectoReceiptLine(models.Model):
     def _directo_mark_exported_not_paid(self, company):
         """Invoices in Directo without a Directo payment status start as 'Not paid'.
 
-        "In Directo" is ``directo_stored``, not a non-zero ``directo_number``: the number is
-        written on every attempt, also on one Directo refused (e.g. Type 31), and such an
-        invoice must not get a Directo payment badge.
+        "In Directo" is what Directo holds of ours (``directo_document``), not a non-zero
+        ``directo_number``: the number is also kept after a refusal (e.g. Type 31), and
+        such an invoice must not get a Directo payment badge.
         """
         moves = (
             self.env["account.move"]

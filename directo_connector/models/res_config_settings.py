@@ -10,7 +10,9 @@ class ResConfigSettings(models.TransientModel):
     directo_token = fields.Char(
         related="company_id.directo_token", readonly=False, groups="base.group_system"
     )
-    directo_url = fields.Char(related="company_id.directo_url", readonly=False)
+    directo_url = fields.Char(
+        related="company_id.directo_url", readonly=False, groups="base.group_system"
+    )
     directo_routing = fields.Selection(related="company_id.directo_routing", readonly=False)
     directo_invoice_export = fields.Boolean(
         related="company_id.directo_invoice_export", readonly=False

@@ -106,6 +106,10 @@ class TestDirectoImport(DirectoTransactionCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.env.user)
         self.assertIn("preview ready", activity.summary)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref("directo_connector.mail_activity_type_import_ready"),
+        )
         self.assertIn("8 clients read", self._messages(run))
         action = run.action_open_preview()
         self.assertEqual(action["res_model"], "directo.client.import.line")

@@ -57,7 +57,7 @@ class TestPaidStatus(DirectoTransactionCase):
         )
         move.action_post()
         # What a Type 0/30 answer writes (account.move._directo_outcome_values).
-        move.write({"directo_state": "sent", "directo_number": number, "directo_stored": True})
+        move.write({"directo_state": "sent", "directo_number": number, "directo_document": "draft"})
         return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):
@@ -547,12 +547,13 @@ class TestPaidStatus(DirectoTransactionCase):
             }
         )
         refused.action_post()
-        self.assertFalse([p.message for prep in refused._directo_prepare() for p in prep.problems])
+        prepared = self.env["directo.invoice.mapper"]._prepare(refused)
+        self.assertFalse([p.message for prep in prepared for p in prep.problems])
         refused.action_directo_export()
         self.assertEqual(refused.directo_state, "failed")
         self.assertIn("Type 31", refused.directo_error)
         self.assertTrue(refused.directo_number)
-        self.assertFalse(refused.directo_stored)
+        self.assertFalse(refused.directo_document)
         sent = self._invoice(DEMO_INVOICE_TOTAL, 700001)
         self.sandbox.add_receipt(
             rows=[{"invoice": refused.directo_number, "amount": "10.00"}],

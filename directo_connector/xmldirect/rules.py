@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from .codec import MAX_DOCUMENT_NUMBER
+
 __all__ = [
     "MAX_DIRECTO_NUMBER",
     "Resource",
@@ -21,7 +23,8 @@ __all__ = [
     "resolve_seller",
 ]
 
-MAX_DIRECTO_NUMBER = 2147483647
+# Directo's largest document number (an SQL int): one definition, in the codec.
+MAX_DIRECTO_NUMBER = MAX_DOCUMENT_NUMBER
 _DIGITS = re.compile(r"[0-9]")  # ASCII only: str "\d" would also accept e.g. Arabic digits
 
 
