@@ -157,8 +157,15 @@ class AccountMove(models.Model):
 
     # Paid status (issue: paid status from Directo)
     directo_payment_state = fields.Selection(
-        [("not_paid", "Not paid"), ("partial", "Partially paid"), ("paid", "Paid")],
+        # Worded apart from Odoo's own payment status, which is shown next to it.
+        [
+            ("not_paid", "Not paid in Directo"),
+            ("partial", "Partially paid in Directo"),
+            ("paid", "Paid in Directo"),
+        ],
         string="Directo Payment Status",
+        compute="_compute_directo_payment_state",
+        store=True,
         copy=False,
         index=True,
         readonly=True,
@@ -177,6 +184,36 @@ class AccountMove(models.Model):
         "scheduled action retries only when Directo's amount changes; 'Fetch paid status "
         "now' in Settings retries at once.",
     )
+
+    # Directo-only data of the rows (their resource) stays editable after posting, until
+    # Directo holds the invoice.
+    directo_held = fields.Boolean(
+        compute="_compute_directo_held",
+        help="Directo holds this invoice (it was sent, or Directo may have stored it): "
+        "what was sent with it is no longer changed in Odoo alone.",
+    )
+    directo_export_enabled = fields.Boolean(related="company_id.directo_invoice_export")
+    directo_row_ids = fields.One2many(
+        "account.move.line",
+        "move_id",
+        string="Rows Sent to Directo",
+        domain=[("display_type", "=", "product")],
+    )
+
+    @api.depends("directo_state", "directo_stored")
+    def _compute_directo_held(self):
+        for move in self:
+            move.directo_held = move.directo_state == "sent" or move.directo_stored
+
+    @api.depends("directo_stored")
+    def _compute_directo_payment_state(self):
+        """An invoice Directo holds starts as 'Not paid in Directo'; the receipts read
+        from Directo set the rest (``directo.receipt.line``)."""
+        for move in self:
+            state = move.directo_payment_state
+            if not state and move.directo_stored and move.move_type == "out_invoice":
+                state = "not_paid"
+            move.directo_payment_state = state
 
     # ------------------------------------------------------------------ posting
 

@@ -161,7 +161,10 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(move.directo_payment_state, "paid")
         self.assertAlmostEqual(move.directo_amount_paid, 100.0)
         self.assertEqual(
-            self._notes(move).mapped(lambda m: "Partially paid → Paid" in m.body).count(True), 1
+            self._notes(move)
+            .mapped(lambda m: "Partially paid in Directo → Paid in Directo" in m.body)
+            .count(True),
+            1,
         )
         self.assertEqual(len(self._notes(move)), 2)
 
@@ -245,7 +248,7 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(move.directo_payment_state, "not_paid")
         self.assertAlmostEqual(move.directo_amount_paid, 0.0)
         self.assertFalse(move.directo_last_payment_date)
-        self.assertIn("Paid → Not paid", self._notes(move)[0].body)
+        self.assertIn("Paid in Directo → Not paid in Directo", self._notes(move)[0].body)
         self.sandbox.confirm_receipt(number)
         self._fetch()
         self.assertEqual(move.directo_payment_state, "paid")
