@@ -88,7 +88,7 @@ class DirectoImport(models.Model):
     linked_count = fields.Integer(compute="_compute_counts")
     probable_count = fields.Integer(compute="_compute_counts")
     changed_count = fields.Integer(compute="_compute_counts")
-    added_count = fields.Integer(compute="_compute_counts")
+    added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
 
     @api.model

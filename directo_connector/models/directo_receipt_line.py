@@ -245,8 +245,7 @@ class DirectoReceiptLine(models.Model):
             updates[move.id] = (state, amount, date)
             if old_state != state and (old_state or state != "not_paid"):
                 bodies[move.id] = self.env._(
-                    "Directo payment status: %(old)s → %(new)s (%(amount)s of "
-                    "%(total)s%(date)s).",
+                    "Directo payment status: %(old)s → %(new)s (%(amount)s of %(total)s%(date)s).",
                     old=state_labels.get(old_state, self.env._("none")),
                     new=state_labels[state],
                     amount=currency.format(amount),
