@@ -29,6 +29,15 @@ RESULTS = [
     ("unexpected", "Unexpected answer"),
     ("error", "Directo error"),
 ]
+#: What a component ('what' parameter) holds, in words; other components show as they are.
+SUBJECTS = [
+    ("customer", "Clients"),
+    ("contact", "Contacts"),
+    ("item", "Articles"),
+    ("invoice", "Invoices"),
+    ("receipt", "Receipts"),
+    ("other", "Other"),
+]
 _RESULT_BY_ERROR = {
     error.__name__: result
     for error, result in (
@@ -66,6 +75,13 @@ class DirectoExchange(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     component = fields.Char(readonly=True, help="XML Direct component ('what'), e.g. invoice.")
+    subject = fields.Selection(
+        SUBJECTS,
+        string="Data",
+        compute="_compute_subject",
+        store=True,
+        help="What was read or sent.",
+    )
     operation = fields.Selection(
         [("get", "Read (get)"), ("put", "Write (put)")], readonly=True, index=True
     )
@@ -95,6 +111,12 @@ class DirectoExchange(models.Model):
     error_message = fields.Text(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     document_count = fields.Integer(string="Documents", readonly=True)
+
+    @api.depends("component")
+    def _compute_subject(self):
+        known = dict(SUBJECTS)
+        for exchange in self:
+            exchange.subject = exchange.component if exchange.component in known else "other"
 
     @api.depends("outcome")
     def _compute_result(self):

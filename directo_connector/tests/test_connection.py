@@ -32,6 +32,8 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
         self.assertEqual(set(exchanges.mapped("component")), {"customer", "item"})
+        self.assertEqual(set(exchanges.mapped("subject")), {"customer", "item"})
+        self.assertEqual(set(exchanges.mapped("result")), {"ok"})
         self.assertTrue(all(exchanges.mapped("success")))
         for exchange in exchanges:
             self.assertEqual(exchange.operation, "get")

@@ -14,7 +14,7 @@ import unittest
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
 from .common import SANDBOX_TOKEN, DirectoSandboxMixin
@@ -128,3 +128,35 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
             "/odoo/action-account.action_account_config", "directo_paid_status", login="admin"
         )
         self.assertEqual(move.directo_payment_state, "paid")
+
+    def test_g_resource_on_a_posted_invoice(self):
+        """The rows' resource is Directo-only information: set on a posted invoice that
+        Directo does not have yet, in the browser (the invoice lines are read-only)."""
+        katrin = new_test_user(
+            self.env, login="dx_tour_katrin", name="Katrin Kask", groups="base.group_user"
+        )
+        katrin.directo_code = "KATRIN"
+        client = self.env["res.partner"].create(
+            {"name": "Tallinna Mööbel OÜ", "is_company": True, "directo_code": "K0003"}
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": client.id,
+                "invoice_date": "2026-01-15",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Konsultatsioon", "price_unit": 100, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_invoice_resource",
+            login="admin",
+        )
+        self.assertEqual(move.invoice_line_ids.directo_resource_id, katrin)
+        self.assertEqual(move.state, "posted")

@@ -9,17 +9,28 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const tours = registry.category("web_tour.tours");
 
-/** A step that saves a screenshot as <name>.png (when DIRECTO_SCREENSHOTS is set). */
-function screenshot(name, trigger = "body") {
+/**
+ * A step that saves a screenshot as <name>.png (when DIRECTO_SCREENSHOTS is set).
+ * Notifications are closed first, except those matching ``keep``, so they hide nothing.
+ */
+function screenshot(name, trigger = "body", keep = null) {
     return {
         content: `screenshot ${name}`,
         trigger,
         async run() {
+            for (const toast of document.querySelectorAll(".o_notification")) {
+                if (!keep || !toast.matches(keep)) {
+                    toast.querySelector(".o_notification_close")?.click();
+                }
+            }
+            const pointers = [...document.querySelectorAll(".o_tour_pointer")];
+            pointers.forEach((pointer) => (pointer.style.visibility = "hidden"));
             // Let running animations (notifications, dropdowns) settle, then wait for the
             // screenshot taken on this console line.
             await new Promise((resolve) => setTimeout(resolve, 400));
             console.log(`directo-screenshot:${name}`);
             await new Promise((resolve) => setTimeout(resolve, 1200));
+            pointers.forEach((pointer) => (pointer.style.visibility = ""));
         },
     };
 }
@@ -86,6 +97,11 @@ const noDialog = {
 /** The import's "preview ready" notification opens the preview; tick every row, add. */
 function addEveryPreviewRow(what) {
     return [
+        screenshot(
+            `import-${what}s-ready`,
+            ".o_notification:contains(Open the preview) button:contains(Open Preview)",
+            ".o_notification:has(.o_notification_buttons)"
+        ),
         {
             content: `the ${what} preview is ready: the notification opens it`,
             trigger: ".o_notification:contains(Open the preview) button:contains(Open Preview)",
@@ -96,6 +112,7 @@ function addEveryPreviewRow(what) {
             trigger: ".o_list_view thead .o_list_record_selector input",
             run: "click",
         },
+        screenshot(`import-${what}s-preview`, ".o_list_view .o_data_row .o_list_record_selector input:checked"),
         {
             content: "Add Selected",
             trigger: ".o_control_panel button[name=action_directo_add]",
@@ -134,7 +151,7 @@ tours.add("directo_connect", {
             trigger: "div[name=directo_connection_message]:contains(Whitespace around the pasted key was removed)",
         },
         inView("button[name=action_directo_connect]"),
-        screenshot("settings-directo", "#directo_connection"),
+        screenshot("settings-directo", "#directo_connection", ".o_notification"),
         {
             content: "the exchanges of the check",
             trigger: "button[name=action_directo_open_exchanges]",
@@ -161,6 +178,14 @@ tours.add("directo_client_import", {
             trigger: ".o_form_view .o_statusbar_status button[aria-checked=true]:contains(Waiting to read)",
         },
         runScheduledAction("ir_cron_directo_import"),
+        {
+            content: "the import on screen shows the read (reloaded by the notification)",
+            trigger: ".o_statusbar_status button[aria-checked=true]:contains(Ready to review)",
+        },
+        {
+            content: "8 clients read",
+            trigger: "div[name=read_count]:contains(8)",
+        },
         ...addEveryPreviewRow("client"),
         {
             content: "back to the import",
@@ -227,6 +252,27 @@ tours.add("directo_paid_status", {
             trigger: "div[name=directo_receipt_sync_message]:contains(1 invoice(s) changed paid status)",
         },
         inView("button[name=action_directo_fetch_paid_status]"),
+        {
+            content: "the receipts read",
+            trigger: "button[name=action_directo_open_receipts]",
+            run: "click",
+        },
+        {
+            content: "receipt numbers are identifiers: no thousands separators",
+            trigger: ".o_list_view .o_data_row td[name=number]",
+            run() {
+                for (const cell of document.querySelectorAll(".o_data_row td[name=number]")) {
+                    if (!/^\d+$/.test(cell.textContent.trim())) {
+                        throw new Error(`receipt number shown as '${cell.textContent}'`);
+                    }
+                }
+            },
+        },
+        {
+            content: "the receipt's time, from its row",
+            trigger: ".o_data_row:contains(900003) td[name=receipt_datetime]:contains(2026)",
+        },
+        screenshot("receipts"),
         ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
         ...openMenu(
             "account.menu_finance_receivables",
@@ -262,5 +308,41 @@ tours.add("directo_paid_status", {
             },
         },
         screenshot("invoice-paid-in-directo"),
+    ],
+});
+
+// (g) A posted invoice that Directo does not have yet: set the rows' resource.
+tours.add("directo_invoice_resource", {
+    steps: () => [
+        {
+            content: "the Directo tab",
+            trigger: ".o_notebook a[name=directo]",
+            run: "click",
+        },
+        {
+            content: "the row's resource",
+            trigger: "div[name=directo_row_ids] .o_data_row td[name=directo_resource_id]",
+            run: "click",
+        },
+        {
+            content: "pick a person",
+            trigger: "div[name=directo_row_ids] .o_data_row td[name=directo_resource_id] input",
+            run: "edit Katrin",
+        },
+        {
+            content: "Katrin",
+            trigger: ".o-autocomplete--dropdown-menu a:contains(Katrin)",
+            run: "click",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "saved on the posted invoice",
+            trigger: "div[name=directo_row_ids] .o_data_row td[name=directo_resource_id]:contains(Katrin)",
+        },
+        {
+            content: "still posted",
+            trigger: ".o_statusbar_status button[aria-checked=true]:contains(Posted)",
+        },
+        screenshot("invoice-rows-resource"),
     ],
 });
