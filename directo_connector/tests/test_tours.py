@@ -195,6 +195,37 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         self.assertEqual(bad.directo_state, "to_send")
         self.assertEqual(len([r for r in self.sandbox.requests if r.operation == "put"]), 1)
 
+    def _admin_in_estonian(self):
+        self.env["res.lang"]._activate_lang("et_EE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "account", "directo_connector"], ["et_EE"], overwrite=True
+        )
+        self.env.ref("base.user_admin").lang = "et_EE"
+
+    def test_a_connect_in_estonian(self):
+        """Tour (a) for an Estonian user: the connection status and diagnosis read Estonian."""
+        self.company.sudo().directo_token = False
+        self._admin_in_estonian()
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_connect_et", login="admin"
+        )
+        self.assertEqual(self.company.directo_connection_state, "connected")
+
+    def test_d_export_in_estonian(self):
+        """Tour (d) for an Estonian user: button, notification, badge and history in Estonian."""
+        self._connected()
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._exportable_invoice(client)
+        self._admin_in_estonian()
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_export_invoice_et",
+            login="admin",
+        )
+        self.assertEqual(move.directo_state, "sent")
+
     def test_f_paid_status(self):
         """An exported invoice, a receipt for it in Directo, Fetch paid status now: the
         invoice shows Paid in Directo (and its Directo number without separators)."""

@@ -110,3 +110,62 @@ tours.add("directo_export_list_problems", {
         },
     ],
 });
+
+// The same flows for a user whose language is Estonian: what they read is Estonian.
+tours.add("directo_connect_et", {
+    steps: () => [
+        {
+            content: "kleebi XML Directi võti (tühikutega, nagu kopeeritud)",
+            trigger: "div[name=directo_token] input",
+            async run(helpers) {
+                await helpers.edit("  DEMO-TOKEN \n");
+            },
+        },
+        {
+            content: "Connect, üks klõps",
+            trigger: "button[name=action_directo_connect]",
+            run: "click",
+        },
+        {
+            content: "Ühendatud",
+            trigger: "div[name=directo_connection_state] .text-bg-success:contains(Ühendatud)",
+        },
+        {
+            content: "the diagnosis in Estonian",
+            trigger: "div[name=directo_connection_message]:contains(Kleebitud võtme ümbert eemaldati tühikud)",
+        },
+        screenshot("settings-directo-et"),
+    ],
+});
+
+tours.add("directo_export_invoice_et", {
+    steps: () => [
+        {
+            content: "Ekspordi Directosse",
+            trigger: ".o_form_view button[name=action_directo_export]:contains(Ekspordi Directosse)",
+            run: "click",
+        },
+        {
+            content: "the notification in Estonian",
+            trigger: ".o_notification:contains(Directosse saadeti 1 arve(t))",
+        },
+        {
+            content: "the form reloaded",
+            trigger: ".o_form_view:not(:has(button[name=action_directo_export])) button[name=action_directo_resend]",
+        },
+        {
+            content: "the Directo tab",
+            trigger: ".o_notebook a[name=directo]",
+            run: "click",
+        },
+        {
+            content: "Saadetud",
+            trigger: "div[name=directo_state] .badge:contains(Saadetud)",
+        },
+        {
+            content: "the history line: Vastu võetud",
+            trigger: "div[name=directo_attempt_ids] .o_data_row:contains(Vastu võetud)",
+        },
+        screenshot("invoice-sent-to-directo-et"),
+    ],
+});
