@@ -13,8 +13,9 @@
 #     applies); installs the wheels in a fresh virtual environment and, from there, the
 #     addon on a fresh non-Estonian database with no addons path to this repository;
 #     checks that the addon uninstalls cleanly from both databases; smoke-tests ./run_demo.sh
-#     over HTTP (tools/demo_smoke.py); runs the addon's Odoo tests with pytest-odoo; stops
-#     PostgreSQL;
+#     over HTTP (tools/demo_smoke.py); runs the addon's Odoo tests with pytest-odoo (they
+#     include browser tours: Odoo's HttpCase with Debian's chromium, installed when missing
+#     and running as root); stops PostgreSQL;
 #  6. exits non-zero on any failure.
 #
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
@@ -252,11 +253,26 @@ else
     status=1
 fi
 
-# Last, so that the output ends with pytest's summary lines.
+# The browser tests (Odoo tours, tests/test_tours.py) drive Debian's chromium, which Odoo
+# finds on the PATH.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        log "installing chromium from Debian (browser tests)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        loud "chromium is missing (not root: not installed): the browser tours will fail"
+    fi
+fi
+
+# Last, so that the output ends with pytest's summary lines. --odoo-http starts Odoo's
+# HTTP server for the tours (pytest-odoo skips HttpCase tests without it) on the free port
+# of the configuration; a tour that cannot start a browser fails instead of being skipped
+# (DIRECTO_REQUIRE_BROWSER).
 log "Odoo tests (pytest-odoo, database $db)"
+echo "http_port = $(free_port)" >>"$conf"
 set +e
-"$py" -m pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" \
-    directo_connector/tests
+DIRECTO_REQUIRE_BROWSER=1 "$py" -m pytest -p no:cacheprovider --odoo-config "$conf" \
+    --odoo-database "$db" --odoo-http directo_connector/tests
 rc=$?
 set -e
 [ $rc -eq 0 ] || status=1

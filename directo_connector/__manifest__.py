@@ -29,8 +29,8 @@
         "views/product_views.xml",
         "views/account_tax_views.xml",
         "views/res_users_views.xml",
-        "views/account_move_line_views.xml",
         "views/account_move_views.xml",
+        "views/account_move_line_views.xml",
         "views/account_journal_views.xml",
         "wizards/directo_export_wizard_views.xml",
         "wizards/directo_replace_wizard_views.xml",
@@ -39,6 +39,15 @@
         "views/res_config_settings_views.xml",
         "views/directo_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "directo_connector/static/src/js/*.js",
+            "directo_connector/static/src/scss/*.scss",
+        ],
+        "web.assets_tests": [
+            "directo_connector/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/res_company_demo.xml",
     ],

@@ -122,9 +122,9 @@ def test_default_user_fallback_only_when_enabled():
     assert resolve_row_object("Row 1", None, "Client", None, True, ANNA) == "ANNA"
     with pytest.raises(RuleError) as err:
         resolve_row_object("Row 1", None, "Client X", None, False, ANNA)
-    msg = str(err.value)
-    assert "Client X" in msg and "Row 1" in msg and "default resource" in msg
-    assert "Directo > Resources" in msg
+    assert str(err.value) == (
+        "Row 1 has no resource: set one on the row, or a default resource on client Client X."
+    )
 
 
 def test_default_user_without_code_names_user():
@@ -137,8 +137,30 @@ def test_default_user_without_code_names_user():
 def test_nothing_to_resolve():
     with pytest.raises(RuleError) as err:
         resolve_row_object("Row 4", None, "Client Z", None, True, None)
+    assert str(err.value) == (
+        "Row 4 has no resource: set one on the row, or a default resource on client Client Z."
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (ANNA._replace(code=None), None, False, None),
+        (None, NOCODE, False, None),
+        (None, None, True, NOCODE),
+        (None, None, False, None),
+    ],
+)
+def test_resource_messages_stay_short(args):
+    """Each message names the row and what to set where, in at most 30 words."""
+    row, default, is_user, user = args
+    with pytest.raises(RuleError) as err:
+        resolve_row_object(
+            "INV/2026/00001 row 1 (Consulting)", row, "Saare Kala AS", default, is_user, user
+        )
     msg = str(err.value)
-    assert "Row 4" in msg and "Client Z" in msg and "default user" in msg
+    assert msg.startswith("INV/2026/00001 row 1 (Consulting)")
+    assert len(msg.split()) <= 30, msg
 
 
 def test_resolve_seller():

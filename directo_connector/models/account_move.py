@@ -88,8 +88,15 @@ class AccountMove(models.Model):
 
     # Paid status (issue: paid status from Directo)
     directo_payment_state = fields.Selection(
-        [("not_paid", "Not paid"), ("partial", "Partially paid"), ("paid", "Paid")],
+        # Worded apart from Odoo's own payment status, which is shown next to it.
+        [
+            ("not_paid", "Not paid in Directo"),
+            ("partial", "Partially paid in Directo"),
+            ("paid", "Paid in Directo"),
+        ],
         string="Directo Payment Status",
+        compute="_compute_directo_payment_state",
+        store=True,
         copy=False,
         index=True,
         readonly=True,
@@ -108,6 +115,39 @@ class AccountMove(models.Model):
         "scheduled action retries only when Directo's amount changes; 'Fetch paid status "
         "now' in Settings retries at once.",
     )
+
+    # Directo-only data of the rows (their resource) stays editable after posting, until
+    # Directo holds the invoice.
+    directo_held = fields.Boolean(
+        compute="_compute_directo_held",
+        help="Directo holds this invoice (it was sent, or Directo may have stored it): "
+        "what was sent with it is no longer changed in Odoo alone.",
+    )
+    directo_export_enabled = fields.Boolean(related="company_id.directo_invoice_export")
+    directo_row_ids = fields.One2many(
+        "account.move.line",
+        "move_id",
+        string="Rows Sent to Directo",
+        domain=[("display_type", "=", "product")],
+    )
+
+    @api.depends("directo_document")
+    def _compute_directo_held(self):
+        for move in self:
+            move.directo_held = holds_ours(move.directo_document)
+
+    @api.depends("directo_document")
+    def _compute_directo_payment_state(self):
+        """An invoice Directo holds starts as 'Not paid in Directo'; the receipts read
+        from Directo set the rest (``directo.receipt.line``)."""
+        for move in self:
+            state = move.directo_payment_state
+            if not state and move.directo_held and move.move_type == "out_invoice":
+                state = "not_paid"
+            elif state == "not_paid" and not move.directo_held:
+                # Directo refused the send that may have stored it: nothing to be paid there.
+                state = False
+            move.directo_payment_state = state
 
     @api.depends("directo_number", "directo_document", "name", "journal_id")
     def _compute_directo_number_note(self):

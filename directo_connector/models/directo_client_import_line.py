@@ -115,11 +115,13 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_partner_vals(self, vals):
-        """Odoo values Directo provides for the company partner (empty ones left out)."""
+        """Odoo values Directo provides for the company partner (empty ones left out).
+
+        The e-mail and phone are fields of Directo's client: the company gets them (it is
+        the invoice address), and so does the primary contact person, when there is one.
+        """
         out = {field: vals.get(source) for field, source in PARTNER_FIELDS.items()}
-        if not vals.get("contact"):
-            # No contact person: the e-mail and phone belong to the company itself.
-            out.update(email=vals.get("email"), phone=vals.get("phone"))
+        out.update(email=vals.get("email"), phone=vals.get("phone"))
         return {field: value for field, value in out.items() if value}
 
     @api.model
@@ -315,6 +317,10 @@ class DirectoClientImportLine(models.Model):
             if new_contact:
                 contacts_to_create.append((partner.id, vals))
 
+        # Directo's clients are customers: listed under Invoicing > Customers > Customers.
+        Partner.browse(list(claimed)).filtered(lambda partner: not partner.customer_rank).write(
+            {"customer_rank": 1}
+        )
         for chunk in split_every(BATCH_SIZE, to_create):
             partners = Partner.create(
                 [
@@ -323,6 +329,7 @@ class DirectoClientImportLine(models.Model):
                         is_company=True,
                         company_id=company.id,
                         directo_code=vals["code"],
+                        customer_rank=1,
                     )
                     for _line, vals in chunk
                 ]

@@ -26,6 +26,8 @@ ARTICLE_TYPE_PARAM = "directo_connector.article_product_type"
 ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
 #: The addon's own activity type for "preview ready" (found by type, not by summary).
 IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
+#: Bus notification type of our background notifications (static/src/js, with a button).
+NOTIFICATION_BUS_TYPE = "directo_connector.notification"
 
 
 class DirectoImport(models.Model):
@@ -88,7 +90,7 @@ class DirectoImport(models.Model):
     linked_count = fields.Integer(compute="_compute_counts")
     probable_count = fields.Integer(compute="_compute_counts")
     changed_count = fields.Integer(compute="_compute_counts")
-    added_count = fields.Integer(compute="_compute_counts")
+    added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
 
     @api.model
@@ -107,6 +109,8 @@ class DirectoImport(models.Model):
             )
 
     def _compute_counts(self):
+        """Lines per status, added ones included (an added line is *Already linked*), so
+        each counter equals what its preview shows; ``added_count`` on top."""
         for run in self:
             counts = {"new": 0, "linked": 0, "probable": 0, "changed": 0}
             added = queued = 0
@@ -117,10 +121,9 @@ class DirectoImport(models.Model):
                     ["__count"],
                 )
                 for state, is_added, is_queued, count in groups:
+                    counts[state] += count
                     if is_added:
                         added += count
-                    else:
-                        counts[state] += count
                     if is_queued:
                         queued += count
             run.new_count = counts["new"]
@@ -182,8 +185,10 @@ class DirectoImport(models.Model):
         self.env.ref("directo_connector.ir_cron_directo_import").sudo()._trigger()
 
     @api.model
-    def _directo_start_action(self, kind, company=None):
-        self._directo_enqueue(kind, company)
+    def _directo_start_action(self, kind, company=None, reload=False, open_import=False):
+        """Queue a read and tell the user; ``open_import`` also opens the import's form
+        (from a menu, where staying on the previous screen says nothing)."""
+        run = self._directo_enqueue(kind, company)
         what = _("clients") if kind == "client" else _("articles")
         return notification_action(
             _("Directo"),
@@ -194,20 +199,21 @@ class DirectoImport(models.Model):
                 what=what,
             ),
             "info",
-            reload=False,
+            reload=reload,
+            then=run.get_formview_action() if open_import else None,
         )
 
     @api.model
     def action_directo_import_clients(self):
-        return self._directo_start_action("client")
+        return self._directo_start_action("client", open_import=True)
 
     @api.model
     def action_directo_import_articles(self):
-        return self._directo_start_action("article")
+        return self._directo_start_action("article", open_import=True)
 
     def action_read_again(self):
         self.ensure_one()
-        return self._directo_start_action(self.kind, self.company_id)
+        return self._directo_start_action(self.kind, self.company_id, open_import=True)
 
     # ------------------------------------------------------------------ background job
 
@@ -253,7 +259,7 @@ class DirectoImport(models.Model):
             error = self.company_id._directo_diagnose(error, False)
         message = _("Reading from Directo failed: %(error)s", error=error)
         self.write({"state": "failed", "error": message})
-        self._directo_notify(message, level="danger")
+        self._directo_notify(message, level="danger", button=self._directo_open_button())
 
     def _directo_store(self, records):
         """Match the records read and store them as preview lines; replace older reads."""
@@ -295,7 +301,9 @@ class DirectoImport(models.Model):
             return
         if not Line.search_count([("import_id", "=", self.id), ("queued", "=", True)]):
             self.state = "ready"
-            self._directo_notify(self._directo_summary(counts, finished=True))
+            self._directo_notify(
+                self._directo_summary(counts, finished=True), button=self._directo_open_button()
+            )
 
     def _directo_fail_add(self, lines, error):
         """Stop adding in the background: the step was rolled back; the run is failed."""
@@ -317,7 +325,7 @@ class DirectoImport(models.Model):
             added=Line.search_count([("import_id", "=", self.id), ("added", "=", True)]),
         )
         self.write({"state": "failed", "error": message})
-        self._directo_notify(message, level="danger")
+        self._directo_notify(message, level="danger", button=self._directo_open_button())
 
     # ------------------------------------------------------------------ user feedback
 
@@ -356,17 +364,36 @@ class DirectoImport(models.Model):
                 summary=_("Directo %(what)s preview ready", what=what),
                 note=message,
             )
-        self._directo_notify(message)
+        self._directo_notify(
+            message, button=self._directo_open_button(_("Open Preview"), "action_open_preview")
+        )
 
-    def _directo_notify(self, message, level="info"):
-        """Chatter message + a live notification to the user who started the import."""
+    def _directo_open_button(self, label=None, method="get_formview_action"):
+        """A notification button that calls ``method`` on this import (the web client
+        runs it like a button of the import's form)."""
+        self.ensure_one()
+        return {"name": label or _("Open Import"), "res_id": self.id, "method": method}
+
+    def _directo_notify(self, message, level="info", button=None):
+        """Chatter message + a live notification to the user who started the import,
+        with ``button`` (see ``_directo_open_button``) to go there."""
         for run in self:
             run.message_post(body=message)
             if run.user_id and not run.user_id.share:
                 run.user_id._bus_send(
-                    "simple_notification",
-                    {"type": level, "title": _("Directo"), "message": message, "sticky": True},
+                    NOTIFICATION_BUS_TYPE,
+                    {
+                        "type": level,
+                        "title": _("Directo"),
+                        "message": message,
+                        "sticky": True,
+                        "button": dict(button, model=self._name) if button else False,
+                    },
                 )
+
+    def _directo_close_preview_activity(self, feedback):
+        """The user has acted on the preview: its "preview ready" activity is done."""
+        self.sudo().activity_feedback([IMPORT_ACTIVITY_TYPE], feedback=feedback)
 
     # ------------------------------------------------------------------ preview
 
@@ -385,9 +412,13 @@ class DirectoImport(models.Model):
             "article": "directo_connector.directo_article_import_line_action",
         }[self.kind]
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        context = {"default_import_id": self.id, "search_default_not_added": 1}
+        # A counter opens every line of its status (added ones are "Already linked"), so
+        # the list shows the counter's number; the preview itself, what is left to add.
+        context = {"default_import_id": self.id}
         if match_state:
             context["search_default_%s" % match_state] = 1
+        else:
+            context["search_default_not_added"] = 1
         action.update(
             name=self.name,
             domain=[("import_id", "=", self.id)],

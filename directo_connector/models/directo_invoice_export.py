@@ -319,7 +319,11 @@ class DirectoInvoiceExport(models.AbstractModel):
         )
 
     def _write_attempts(self, attempts):
-        """Fill the pending attempts with Directo's answer, one UPDATE for the batch."""
+        """Fill the pending attempts with Directo's answer, one UPDATE for the batch.
+        (Invoices that never left Odoo, e.g. the company is not connected, have none.)"""
+        attempts = [item for item in attempts if item[0].attempt]
+        if not attempts:
+            return
         records = (
             self.env["directo.export.attempt"]
             .sudo()

@@ -14,6 +14,7 @@ import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from ..xmldirect import DirectoError
 from ..xmldirect.outcome import OURS
@@ -29,6 +30,13 @@ CHUNK_ROWS = 2000
 WATERMARK_OVERLAP = timedelta(days=1)
 #: How many unknown invoice numbers a run names in its summary and server log.
 UNKNOWN_SAMPLE = 20
+
+
+def _receipt_time(receipt):
+    """The receipt's time: Directo's receipt output (ws_laekumised.xsd) has no time on the
+    receipt itself, only on its rows (``aeg``): the latest row time then."""
+    times = [row.aeg for row in receipt.rows if row.aeg]
+    return receipt.aeg or (max(times) if times else None)
 
 
 def _row_date(row, receipt):
@@ -333,7 +341,8 @@ class DirectoReceipt(models.Model):
                 "%(receipts)s receipt(s) read (changed since %(since)s): %(changed)s new or "
                 "changed, %(unchanged)s unchanged, %(rows)s row(s).",
                 receipts=stats["receipts"],
-                since=ts.strftime("%d.%m.%Y") if ts else _("the beginning"),
+                # The user's date format, as the settings' date fields around the summary.
+                since=format_date(self.env, ts) if ts else _("the beginning"),
                 changed=stats["changed"],
                 unchanged=stats["unchanged"],
                 rows=stats["rows"],
@@ -418,7 +427,7 @@ class DirectoReceipt(models.Model):
             stats["changed"] += 1
             header = {
                 "paymentmode": receipt.paymentmode,
-                "receipt_datetime": receipt.aeg,
+                "receipt_datetime": _receipt_time(receipt),
                 "confirmed": bool(receipt.confirmed),
                 "directo_ts": receipt.ts,
                 "rows_digest": digest,

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..xmldirect.outcome import OURS
 
@@ -170,7 +170,9 @@ class DirectoReceiptLine(models.Model):
 
     @api.model
     def _directo_mark_exported_not_paid(self, company):
-        """Invoices in Directo without a Directo payment status start as 'Not paid'.
+        """Invoices in Directo without a Directo payment status start as 'Not paid'
+        (exports set it themselves, see ``account.move._compute_directo_payment_state``;
+        this covers invoices exported before).
 
         "In Directo" is what Directo holds of ours (``directo_document``), not a non-zero
         ``directo_number``: the number is also kept after a refusal (e.g. Type 31), and
@@ -244,14 +246,18 @@ class DirectoReceiptLine(models.Model):
                 continue
             updates[move.id] = (state, amount, date)
             if old_state != state and (old_state or state != "not_paid"):
+                # (Odoo's translation export does not see calls nested in arguments.)
+                none = self.env._("none")
+                last = ""
+                if date:
+                    last = self.env._(", last payment %(date)s", date=format_date(self.env, date))
                 bodies[move.id] = self.env._(
-                    "Directo payment status: %(old)s → %(new)s (paid in Directo "
-                    "%(amount)s of %(total)s%(date)s).",
-                    old=state_labels.get(old_state, self.env._("none")),
+                    "Directo payment status: %(old)s → %(new)s (%(amount)s of %(total)s%(date)s).",
+                    old=state_labels.get(old_state, none),
                     new=state_labels[state],
                     amount=currency.format(amount),
                     total=currency.format(move.amount_total),
-                    date=self.env._(", last payment %(date)s", date=date) if date else "",
+                    date=last,
                 )
         self._directo_write_invoices(updates)
         if bodies:

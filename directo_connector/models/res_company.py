@@ -289,13 +289,14 @@ class ResCompany(models.Model):
                 detail=error,
             )
         if isinstance(error, DirectoUnauthorized):
+            # Odoo strips whitespace around the key itself: that cause is not listed.
             causes = _(
-                "Directo rejected the key (Type 5, Unauthorized). Almost always one of:\n"
-                "- the key has leading or trailing whitespace: copy it again from the Admin "
-                "tab of the integration user's employee card in Directo;\n"
-                "- the key belongs to a different Directo company than the one you want "
+                "Directo rejected the key (Type 5, Unauthorized). The likely causes:\n"
+                "1. the key belongs to a different Directo company than the one you want "
                 "to connect;\n"
-                "- the key was revoked or XML Direct is not active: ask your Directo "
+                "2. the key was copied incompletely: copy it again from the Admin tab of the "
+                "integration user's employee card in Directo;\n"
+                "3. the key was revoked or XML Direct is not active for it: ask your Directo "
                 "administrator."
             )
             if trimmed:
@@ -371,6 +372,7 @@ class ResCompany(models.Model):
             message,
             "success" if state == "connected" else "danger",
             sticky=state != "connected",
+            reload="record",
         )
 
     def _directo_after_connect(self):
@@ -388,4 +390,5 @@ class ResCompany(models.Model):
             stats["message"],
             "danger" if stats["error"] else "success",
             sticky=bool(stats["error"]),
+            reload="record",
         )

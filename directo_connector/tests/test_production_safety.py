@@ -58,7 +58,7 @@ class TestDirectoNeutralize(DirectoExportCommon):
             self.env["directo.import"]._directo_enqueue("article", company)
         self.assertEqual(self.sandbox.requests, [])
         self.assertEqual(waiting.directo_state, "failed")
-        self.assertFalse(waiting.directo_stored)
+        self.assertFalse(waiting.directo_document)
         self.assertIn("not connected to Directo", waiting.directo_error)
         self.assertIn("neutralized", waiting.directo_error)
 
@@ -239,9 +239,9 @@ class TestDirectoAnswers(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("empty", component="invoice", operation="put")
         self.env["account.move"]._cron_directo_export()
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)  # transient: state unknown, retried
-        exchange = move.directo_exchange_id
+        self.assertEqual(move.directo_state, "unknown")  # transient: retried
+        self.assertIn("not XML Direct", move.directo_error)
+        exchange = move.directo_attempt_ids.exchange_id
         self.assertEqual(exchange.outcome, "DirectoUnavailable")
         self.assertIn("empty answer", exchange.error_message)
         self.env["account.move"]._cron_directo_export()
@@ -263,9 +263,9 @@ class TestDirectoAnswers(DirectoExportCommon):
             tracemalloc.stop()
         # 60 MB were offered; the export held a fraction of it (Odoo's own work included).
         self.assertLess(peak, 16 * 1024 * 1024)
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)
-        exchange = move.directo_exchange_id
+        self.assertEqual(move.directo_state, "unknown")
+        self.assertIn("not XML Direct", move.directo_error)
+        exchange = move.directo_attempt_ids.exchange_id
         self.assertEqual(exchange.outcome, "DirectoAnswerTooLarge")
         self.assertIn("more than %s bytes" % cap, exchange.error_message)
         self.assertLessEqual(exchange.response_size, cap + 64 * 1024)

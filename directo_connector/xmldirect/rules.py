@@ -151,8 +151,8 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s': resource '%(resource)s' has no Directo code. Set it "
-                "under Directo > Resources (the user's Directo code)."
+                "%(row)s: resource %(resource)s has no Directo code: set it under "
+                "Directo > Resources."
             ),
             row=row_label,
             resource=row_resource.name,
@@ -163,9 +163,8 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s' has no resource and the default resource "
-                "'%(resource)s' of client '%(client)s' has no Directo code. Set it under "
-                "Directo > Resources (the user's Directo code), or set a resource on the row."
+                "%(row)s: default resource %(resource)s of client %(client)s has no Directo "
+                "code: set it under Directo > Resources, or set a resource on the row."
             ),
             row=row_label,
             resource=client_default_resource.name,
@@ -177,29 +176,21 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s' has no resource and the default user '%(user)s' of "
-                "client '%(client)s' has no Directo code. Set it under Directo > Resources "
-                "(the user's Directo code), or set a resource on the row."
+                "%(row)s: default user %(user)s of client %(client)s has no Directo code: set "
+                "it under Directo > Resources, or set a resource on the row."
             ),
             row=row_label,
             user=client_default_user.name,
             client=client_label,
         )
-    if default_resource_is_default_user:
-        template = _(
-            "Invoice row '%(row)s' has no resource and client '%(client)s' has neither a "
-            "default resource nor a default user. Set a resource on the row or a default "
-            "resource on client '%(client)s', and make sure that user has a Directo code "
-            "under Directo > Resources."
-        )
-    else:
-        template = _(
-            "Invoice row '%(row)s' has no resource and client '%(client)s' has no default "
-            "resource (and 'Default resource: Default user' is off). Set a resource on the "
-            "row or a default resource on client '%(client)s', and make sure that user has a "
-            "Directo code under Directo > Resources."
-        )
-    raise RuleError(template, row=row_label, client=client_label)
+    raise RuleError(
+        _(
+            "%(row)s has no resource: set one on the row, or a default resource on client "
+            "%(client)s."
+        ),
+        row=row_label,
+        client=client_label,
+    )
 
 
 def resolve_seller(
