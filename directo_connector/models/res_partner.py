@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+
+# What Directo's partial client update (xd_customer_update=1) changes.
+DIRECTO_SYNC_FIELDS = ("name", "email", "phone")
 
 
 class ResPartner(models.Model):
@@ -84,3 +87,88 @@ class ResPartner(models.Model):
         if value and operator not in expression.NEGATIVE_TERM_OPERATORS:
             domain = expression.OR([domain, [("directo_code", operator, value)]])
         return domain
+
+    # ------------------------------------------------------------------ Customers in
+    # Clients created in Directo from Odoo, and their name/e-mail/phone kept in step
+    # (models/directo_customer_export.py does the sending). Kept in one block on purpose.
+
+    directo_code_pending = fields.Char(
+        string="Directo Client Code Pending",
+        copy=False,
+        readonly=True,
+        help="The code Odoo asked Directo to create this client with, while the answer is "
+        "awaited or after it was lost. The next 'Create in Directo' uses the same code and "
+        "links the client when Directo has it.",
+    )
+    directo_update_pending = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="The name, e-mail or phone changed in Odoo since Directo last got them.",
+    )
+    directo_update_error = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Why Directo did not take the last update of the name, e-mail and phone.",
+    )
+    directo_creatable = fields.Boolean(
+        compute="_compute_directo_customers_in",
+        help="A client without Directo client code whose company creates clients in Directo.",
+    )
+    directo_sync_mode = fields.Selection(
+        lambda self: self.env["res.company"]._fields["directo_customer_sync"].selection,
+        compute="_compute_directo_customers_in",
+        string="Directo Keep in Step",
+    )
+
+    @api.depends_context("company")
+    @api.depends(
+        "directo_code",
+        "parent_id",
+        "company_id.directo_customer_export",
+        "company_id.directo_customer_sync",
+    )
+    def _compute_directo_customers_in(self):
+        for partner in self:
+            company = partner._directo_company()
+            partner.directo_creatable = bool(
+                company.directo_customer_export
+                and not partner.parent_id
+                and not partner.directo_code
+            )
+            partner.directo_sync_mode = (
+                company.directo_customer_sync if company.directo_customer_export else "off"
+            )
+
+    def _directo_company(self):
+        """The company whose Directo holds this client (a shared client: the user's)."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    def write(self, vals):
+        watched = [name for name in DIRECTO_SYNC_FIELDS if name in vals]
+        if not watched or self.env.context.get("directo_from_directo"):
+            return super().write(vals)
+        linked = self.filtered(lambda p: p.directo_code and not p.parent_id)
+        before = {p.id: tuple(p[name] for name in DIRECTO_SYNC_FIELDS) for p in linked}
+        result = super().write(vals)
+        changed = linked.filtered(
+            lambda p: tuple(p[name] for name in DIRECTO_SYNC_FIELDS) != before[p.id]
+        )
+        if changed:
+            self.env["directo.customer.export"]._mark_update_pending(changed)
+        return result
+
+    def _directo_selection(self):
+        partners = self or self.browse(self.env.context.get("active_ids", []))
+        if not partners:
+            raise UserError(_("Select the clients first."))
+        # A contact person stands for its company: Directo knows companies only.
+        return partners.commercial_partner_id
+
+    def action_directo_create(self):
+        """Form button / list action: the dialog creating the clients in Directo."""
+        return self.env["directo.customer.wizard"]._open_for(self._directo_selection())
+
+    def action_directo_update(self):
+        """Form button / list action: send the name, e-mail and phone to Directo now."""
+        return self.env["directo.customer.export"]._update_action(self._directo_selection())

@@ -78,22 +78,22 @@ def check_code(code: str | None, client: str, source: str) -> str:
     if not text:
         raise RuleError(
             _(
-                "Client %(client)s has no Directo client code to create it with: %(source)s "
+                "Client %(client)s has no Directo client code to create it with: %(field)s "
                 "is empty."
             ),
             client=client,
-            source=source,
+            field=source,
         )
     limit = CUSTOMER_MAX_LENGTHS["code"]
     if len(text) > limit:
         raise RuleError(
             _(
-                "Client code %(code)s of %(client)s (%(source)s) has %(length)s characters; "
+                "Client code %(code)s of %(client)s (%(field)s) has %(length)s characters; "
                 "Directo takes at most %(limit)s."
             ),
             code=text,
             client=client,
-            source=source,
+            field=source,
             length=len(text),
             limit=limit,
         )
