@@ -303,7 +303,6 @@ class ResCompany(models.Model):
         "ir.sequence",
         string="Directo Client Code Sequence",
         copy=False,
-        check_company=True,
         help="Gives the codes of clients created in Directo. Created on first use (prefix "
         "K, five digits); codes already used in Odoo are skipped.",
     )

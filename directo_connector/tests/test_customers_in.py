@@ -256,6 +256,14 @@ class TestCustomersIn(DirectoExportCommon):
         self.assertEqual(self.newco.write_date, written)
         self.assertEqual(self._messages(self.newco), messages)
         self.assertEqual(self.sandbox.customer("K0003")["name"], "Nordic Timber Oy")
+        # Fixed in the same dialog: Try Again sends it with the new code.
+        self.assertEqual(wizard.retry_count, 1)
+        wizard.line_ids.code = "MV-9"
+        action = wizard.action_create()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self.newco.directo_code, "MV-9")
+        self.assertEqual(wizard.line_ids.state, "created")
+        self.assertEqual(len(wizard.sudo().exchange_ids), 2)
 
     def test_typed_code_checks(self):
         self.company.directo_customer_code_source = "manual"

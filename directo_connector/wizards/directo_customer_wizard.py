@@ -6,6 +6,7 @@ from ..models.directo_customer_export import PROBLEM
 from ..notification import notification_action
 from ..xmldirect.customers import CREATED, LINKED, NOT_SENT, REFUSED, TAKEN, UNKNOWN
 
+DONE = (CREATED, LINKED)
 LINE_STATES = [
     ("draft", "To create"),
     (CREATED, "Created"),
@@ -34,6 +35,9 @@ class DirectoCustomerWizard(models.TransientModel):
         help="The problems dialog of the invoice export this dialog was opened from.",
     )
     summary = fields.Text(compute="_compute_summary")
+    retry_count = fields.Integer(
+        compute="_compute_summary", help="Clients not created yet that can be sent again."
+    )
     exchange_ids = fields.Many2many(
         "directo.exchange", string="Exchanges", groups="base.group_system", readonly=True
     )
@@ -42,6 +46,7 @@ class DirectoCustomerWizard(models.TransientModel):
     def _compute_summary(self):
         for wizard in self:
             lines = wizard.line_ids
+            wizard.retry_count = len(lines - lines.filtered(lambda line: line.state in DONE))
             if wizard.state == "draft":
                 wizard.summary = _(
                     "%(count)s client(s) will be created in Directo with the codes below. "
@@ -49,10 +54,10 @@ class DirectoCustomerWizard(models.TransientModel):
                     count=len(lines),
                 )
             else:
-                done = lines.filtered(lambda line: line.state in (CREATED, LINKED))
+                done = lines.filtered(lambda line: line.state in DONE)
                 wizard.summary = _(
                     "%(done)s of %(count)s client(s) created in Directo. The others are "
-                    "unchanged in Odoo: see why below.",
+                    "unchanged in Odoo: see why below, fix it and try again.",
                     done=len(done),
                     count=len(lines),
                 )
@@ -87,11 +92,10 @@ class DirectoCustomerWizard(models.TransientModel):
         if entry.pending:
             hint = _("Sent to Directo earlier without an answer: kept, so Directo gets it once")
         elif source == "sequence":
-            sequence = company.directo_customer_sequence_id
-            hint = (
-                _("Next code of sequence %(sequence)s", sequence=sequence.name)
-                if sequence
-                else _("Next code of a new sequence: K00001, K00002, …")
+            sequence = company.directo_customer_sequence_id.sudo()
+            hint = _(
+                "Sequence, from %(code)s on",
+                code=sequence.get_next_char(sequence.number_next_actual) if sequence else "K00001",
             )
         elif source == "ref":
             hint = _("The client's Reference")
@@ -122,12 +126,13 @@ class DirectoCustomerWizard(models.TransientModel):
     # ------------------------------------------------------------------ sending
 
     def action_create(self):
-        """Check again (codes may have been typed), send, show Directo's answers."""
+        """Check again (codes may have been typed), send the clients not created yet,
+        show Directo's answers."""
         self.ensure_one()
-        if self.state != "draft":
-            raise UserError(_("These clients were already sent to Directo."))
         export = self.env["directo.customer.export"]
-        lines = self.line_ids
+        lines = self.line_ids.filtered(lambda line: line.state not in DONE)
+        if not lines:
+            raise UserError(_("These clients were already created in Directo."))
         partners = lines.partner_id
         export._check_access(partners)
         lines.company_id._directo_check_customers_in()
@@ -148,10 +153,10 @@ class DirectoCustomerWizard(models.TransientModel):
                     "code": entry.code or line.code,
                 }
             )
-        self.sudo().exchange_ids = [fields.Command.set([record.id for record in exchanges])]
+        self.sudo().exchange_ids = [fields.Command.link(record.id) for record in exchanges]
         self.state = "done"
         text, kind = export._report(entries)
-        if kind == "success":
+        if not self.retry_count:
             if self.export_wizard_id:
                 return self.export_wizard_id._refreshed_action(notice=text)
             return notification_action(_("Directo"), text, kind)
@@ -159,7 +164,7 @@ class DirectoCustomerWizard(models.TransientModel):
 
     def action_back_to_export(self):
         self.ensure_one()
-        done = self.line_ids.filtered(lambda line: line.state in (CREATED, LINKED))
+        done = self.line_ids.filtered(lambda line: line.state in DONE)
         notice = "\n".join(done.mapped("message")) or False
         return self.export_wizard_id._refreshed_action(notice=notice)
 
@@ -175,5 +180,5 @@ class DirectoCustomerWizardLine(models.TransientModel):
     code = fields.Char(string="Directo Client Code")
     code_editable = fields.Boolean()
     code_hint = fields.Char(string="Code From", readonly=True)
-    state = fields.Selection(LINE_STATES, default="draft", readonly=True)
-    message = fields.Text(readonly=True)
+    state = fields.Selection(LINE_STATES, string="Result", default="draft", readonly=True)
+    message = fields.Text(string="Directo's Answer", readonly=True)
