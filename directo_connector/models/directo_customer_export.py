@@ -68,6 +68,7 @@ class CustomerEntry:
         "problems",
         "skipped",
         "state",
+        "typed",
     )
 
     def __init__(self, partner, company):
@@ -75,6 +76,7 @@ class CustomerEntry:
         self.company = company
         self.code = None
         self.generated = False  # drawn from the company's sequence
+        self.typed = False  # typed by the user
         # A code sent earlier whose answer was lost: Directo may have the client under it.
         self.pending = partner.directo_code_pending or None
         self.payload = None
@@ -212,6 +214,7 @@ class DirectoCustomerExport(models.AbstractModel):
         _ = self.env._
         if source == "manual" and typed is not None:
             raw, label = typed, _("the code typed for it")
+            entry.typed = True
         elif entry.pending:
             raw, label = entry.pending, _("the code sent to Directo earlier")
         elif source == "sequence" or (source == "manual" and preview):
@@ -320,7 +323,7 @@ class DirectoCustomerExport(models.AbstractModel):
             for entry in entries:
                 entry.state, entry.message = NOT_SENT, error.args[0]
             return
-        todo = entries
+        todo = self._lock(entries)
         for attempt in range(GENERATED_CODE_RETRIES + 1):
             todo = self._draw_codes(company, todo)
             if not todo:
@@ -339,6 +342,44 @@ class DirectoCustomerExport(models.AbstractModel):
             for entry in todo:
                 entry.skipped.append(entry.code)
                 entry.code = entry.pending = entry.state = None
+
+    def _lock(self, entries):
+        """Lock the clients nobody else is sending (``FOR NO KEY UPDATE SKIP LOCKED``) and
+        read them again: another user may have created one, or sent it with a code whose
+        answer is pending, since the dialog opened. That pending code is used again (not a
+        new one), so Directo never gets one client twice."""
+        partners = self.env["res.partner"].browse([entry.partner.id for entry in entries])
+        partners.flush_recordset(["directo_code", "directo_code_pending"])
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+            [tuple(partners.ids)],
+        )
+        locked = {row[0] for row in self.env.cr.fetchall()}
+        partners.invalidate_recordset(["directo_code", "directo_code_pending"])
+        todo = []
+        for entry in entries:
+            partner = entry.partner
+            if partner.id not in locked:
+                entry.state = NOT_SENT
+                entry.message = self.env._(
+                    "%(client)s was not sent: someone else is sending it to Directo right "
+                    "now. Try again in a minute.",
+                    client=entry.label,
+                )
+            elif partner.directo_code:
+                entry.refuse(
+                    self.env._(
+                        "%(client)s already has Directo client code %(code)s.",
+                        client=entry.label,
+                        code=partner.directo_code,
+                    )
+                )
+            else:
+                pending = partner.directo_code_pending or None
+                if pending and pending != entry.pending and not entry.typed:
+                    entry.code = entry.pending = pending
+                todo.append(entry)
+        return todo
 
     def _draw_codes(self, company, entries):
         """Give the entries without code the next free codes of the company's sequence

@@ -338,6 +338,31 @@ class TestCustomersIn(DirectoExportCommon):
             ["K00001", "K00002"],
         )
 
+    def test_code_pending_since_the_dialog_opened_is_used_again(self):
+        """Another user's request (answer lost) gave the client a pending code after this
+        dialog opened: that code is sent, not a new one, and the client is linked."""
+        wizard = self._wizard(self.newco)
+        self.sandbox.add_customer(code="K00007", name=self.newco.name, regno="14567890")
+        self.env.cr.execute(
+            "UPDATE res_partner SET directo_code_pending = 'K00007' WHERE id = %s",
+            [self.newco.id],
+        )
+        action = wizard.action_create()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(self.newco.directo_code, "K00007")
+        self.assertIn("linked", action["params"]["message"])
+        self.assertFalse(self.company.directo_customer_sequence_id)  # no code drawn
+
+    def test_client_given_a_code_since_the_dialog_opened_is_not_sent(self):
+        wizard = self._wizard(self.newco)
+        self.env.cr.execute(
+            "UPDATE res_partner SET directo_code = 'K0099' WHERE id = %s", [self.newco.id]
+        )
+        wizard.action_create()
+        self.assertEqual(wizard.line_ids.state, "problem")
+        self.assertIn("already has Directo client code K0099", wizard.line_ids.message)
+        self.assertEqual(self._customer_puts(), [])
+
     def test_pending_code_held_by_another_client_in_directo_is_not_linked(self):
         self.newco.directo_code_pending = "K00001"
         self.sandbox.add_customer(code="K00001", name="Somebody else")
