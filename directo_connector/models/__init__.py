@@ -6,6 +6,7 @@ from . import account_payment
 from . import account_tax
 from . import directo_article_import_line
 from . import directo_client_import_line
+from . import directo_customer_export
 from . import directo_exchange
 from . import directo_export_attempt
 from . import directo_import

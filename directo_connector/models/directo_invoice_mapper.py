@@ -28,14 +28,18 @@ EXPORT_MOVE_TYPES = ("out_invoice", "out_refund")
 
 
 class DirectoProblem:
-    """One reason why an invoice cannot be exported (shown in the problems dialog)."""
+    """One reason why an invoice cannot be exported (shown in the problems dialog).
 
-    __slots__ = ("line", "message", "move")
+    ``client`` is set on "client has no Directo client code": the dialog offers to create
+    that client in Directo."""
 
-    def __init__(self, move, message, line=None):
+    __slots__ = ("client", "line", "message", "move")
+
+    def __init__(self, move, message, line=None, client=None):
         self.move = move
         self.line = line
         self.message = message
+        self.client = client
 
 
 class DirectoPrepared:
@@ -51,8 +55,8 @@ class DirectoPrepared:
         # code -> list of sentences naming the record that carries it
         self.sources = defaultdict(list)
 
-    def problem(self, message, line=None):
-        self.problems.append(DirectoProblem(self.move, message, line))
+    def problem(self, message, line=None, client=None):
+        self.problems.append(DirectoProblem(self.move, message, line, client))
 
 
 def _decimal(value, digits):
@@ -208,14 +212,21 @@ class DirectoInvoiceMapper(models.AbstractModel):
         client = move.partner_id.commercial_partner_id
         code = (client.directo_code or "").strip()
         if not code:
-            prep.problem(
-                self.env._(
+            params = {"move": self._label(move), "client": client.display_name}
+            if move.company_id.directo_customer_export:
+                message = self.env._(
+                    "Invoice %(move)s: client %(client)s has no Directo client code. Create "
+                    "it in Directo ('Create in Directo'), set its code (Directo Client Code) "
+                    "or import the client from Directo.",
+                    **params,
+                )
+            else:
+                message = self.env._(
                     "Invoice %(move)s: client %(client)s has no Directo client code. Set it "
                     "on the client (Directo Client Code) or import the client from Directo.",
-                    move=self._label(move),
-                    client=client.display_name,
+                    **params,
                 )
-            )
+            prep.problem(message, client=client)
         else:
             prep.sources[code].append(
                 self.env._(

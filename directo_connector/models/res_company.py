@@ -392,3 +392,78 @@ class ResCompany(models.Model):
             sticky=bool(stats["error"]),
             reload="record",
         )
+
+    # ------------------------------------------------------------------ Customers in
+    # Clients created in Directo from Odoo (README "Creating clients in Directo"). Kept in
+    # one block on purpose.
+
+    directo_customer_export = fields.Boolean(
+        string="Create Clients in Directo",
+        help="Allow invoicing users to create clients that have no Directo client code in "
+        "Directo (client form, client list, and the problems dialog of the invoice export). "
+        "Needs the feed direction 'Customers in' on the XML Direct key.",
+    )
+    directo_customer_code_source = fields.Selection(
+        [
+            ("sequence", "Sequence (e.g. K00001)"),
+            ("ref", "The client's Reference"),
+            ("manual", "Typed by the user"),
+        ],
+        string="Directo Client Codes From",
+        default="sequence",
+        required=True,
+        help="Where the Directo client code of a client created in Directo comes from.",
+    )
+    directo_customer_sequence_id = fields.Many2one(
+        "ir.sequence",
+        string="Directo Client Code Sequence",
+        copy=False,
+        help="Gives the codes of clients created in Directo. Created on first use (prefix "
+        "K, five digits); codes already used in Odoo are skipped.",
+    )
+    directo_customer_sync = fields.Selection(
+        [
+            ("off", "No"),
+            ("offer", "Offer to update Directo"),
+            ("auto", "Update Directo in the background"),
+        ],
+        string="Keep Clients in Step with Directo",
+        default="off",
+        required=True,
+        help="When the name, e-mail or phone of a client linked to Directo changes in Odoo: "
+        "offer to send them to Directo (a button on the client), or send them in the "
+        "background. Only these three values change in Directo (its partial client update); "
+        "Directo's client record is never overwritten.",
+    )
+
+    def _directo_check_customers_in(self):
+        """Refuse, before any request, when creating clients in Directo is switched off."""
+        off = self.filtered(lambda company: not company.directo_customer_export)
+        if off:
+            raise UserError(
+                _(
+                    "Creating clients in Directo is switched off for %(company)s. An "
+                    "administrator can switch on 'Create Clients in Directo' in Settings > "
+                    "Invoicing > Directo.",
+                    company=", ".join(off.mapped("name")),
+                )
+            )
+
+    def _directo_customer_sequence(self):
+        """The sequence giving this company's Directo client codes (created on first use)."""
+        self.ensure_one()
+        if not self.directo_customer_sequence_id:
+            self.sudo().directo_customer_sequence_id = (
+                self.env["ir.sequence"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Directo Client Codes (%(company)s)", company=self.name),
+                        "code": "directo.client.code",
+                        "prefix": "K",
+                        "padding": 5,
+                        "company_id": self.id,
+                    }
+                )
+            )
+        return self.sudo().directo_customer_sequence_id

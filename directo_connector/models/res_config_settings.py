@@ -92,3 +92,17 @@ class ResConfigSettings(models.TransientModel):
     def action_directo_fetch_paid_status(self):
         self._directo_save_page()
         return self.company_id.action_directo_fetch_paid_status()
+
+    # Clients created in Directo ("Customers in")
+    directo_customer_export = fields.Boolean(
+        related="company_id.directo_customer_export", readonly=False
+    )
+    directo_customer_code_source = fields.Selection(
+        related="company_id.directo_customer_code_source", readonly=False
+    )
+    directo_customer_sequence_id = fields.Many2one(
+        related="company_id.directo_customer_sequence_id", readonly=False
+    )
+    directo_customer_sync = fields.Selection(
+        related="company_id.directo_customer_sync", readonly=False
+    )

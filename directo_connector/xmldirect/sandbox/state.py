@@ -11,6 +11,11 @@ undocumented the sandbox picks a plausible one and says so:
 * Confirming an invoice without rows stores it as a draft and answers Type 29.
 * Receipt headers carry only ``number``/``confirmed``/``ts``: that is what Directo's own
   ``ws_laekumised.xsd`` allows (the reference's example also shows ``paymentmode``/``aeg``).
+* A customer put answers one ``<Result doctype="CUSTOMER" submit="Customers">`` per
+  ``<customer>`` with the code as ``docid`` (Directo documents ``docid`` as the number of
+  the created/updated document; for clients the code is the only identifier). A partial
+  update (``xd_customer_update=1``) of an unknown code answers Type 31 "Customer X not
+  found". Codes are compared exactly (Directo's collation is undocumented).
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from typing import Any
 
 from lxml import etree
 
-from ..codec import MAX_DOCUMENT_NUMBER, format_decimal, parse_datetime, parse_xml
+from ..codec import (
+    CUSTOMER_UPDATE_ATTRIBUTES,
+    DOCUMENTED_CUSTOMER_ATTRIBUTES,
+    MAX_DOCUMENT_NUMBER,
+    format_decimal,
+    parse_datetime,
+    parse_xml,
+)
 from ..errors import DirectoProtocolError
 from . import demo
 
@@ -69,6 +81,8 @@ CUSTOMER_ATTRIBUTES = (
     "balance",
     "closed",
 )  # ws_kliendid.xsd names; ts added separately
+#: Input names (xml_IN_kliendid.xsd) stored under another output name (ws_kliendid.xsd).
+CUSTOMER_INPUT_RENAMES = {"vatzone": "vatregion"}
 CONTACT_ATTRIBUTES = (
     "code", "customercode", "name", "firstname", "lastname", "phone", "mobile", "email",
     "closed",
@@ -312,9 +326,16 @@ class SandboxState:
         """Change a customer; bumps its ``ts`` (unless ``ts`` is given)."""
         with self.lock:
             rec = self.company(company).customers[code]
-            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged = {k: v for k, v in rec.items() if k in CUSTOMER_ATTRIBUTES}
             merged.update(attrs)
             return self.add_customer(company=company, **merged)
+
+    def customer(self, code: str, company: str = "demo") -> dict[str, Any] | None:
+        """A stored customer (with ``input``: input-only attributes of a put, and
+        ``unknown_attributes``: names a put carried that Directo would have dropped)."""
+        with self.lock:
+            rec = self.company(company).customers.get(code)
+            return copy.deepcopy(rec) if rec else None
 
     def add_contact(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         attrs.setdefault("closed", "0")
@@ -685,18 +706,9 @@ class SandboxState:
         self, company: str, xmldata: str | None, params: Mapping[str, str]
     ) -> tuple[bytes, int]:
         """Process an invoice put; returns (answer body, number of documents)."""
-        if not xmldata or not xmldata.strip():
-            return bare_result(99, "No processable XML data found"), 0
-        try:
-            root = parse_xml(xmldata.encode("utf-8"))
-        except DirectoProtocolError:
-            # Also covers DTDs/entities: never expanded, refused as invalid XML.
-            return bare_result(8, "Invalid XML given"), 0
-        if root.tag != "invoices":
-            return bare_result(99, "No processable XML data found"), 0
-        documents = [el for el in root if el.tag == "invoice"]
-        if not documents:
-            return bare_result(99, "No processable XML data found"), 0
+        documents, error = _put_documents(xmldata, "invoices", "invoice")
+        if error is not None:
+            return error, 0
         update = params.get("xd_update") == "1"
         update_confirmed = params.get("xd_updateconfirmed") == "1"
         confirm_all = params.get("xd_confirm") == "1"
@@ -822,6 +834,92 @@ class SandboxState:
             stored["confirmed"] = True
         type_code, desc = self._success(existing is None)
         return type_code, desc, docid
+
+    # ------------------------------------------------------------------ put: customers
+
+    def answer_put_customers(
+        self, company: str, xmldata: str | None, params: Mapping[str, str]
+    ) -> tuple[bytes, int]:
+        """Process a customer put; returns (answer body, number of documents).
+
+        A new code creates the client; an existing one is a Duplicate (Type 11) unless
+        ``xd_update=1`` (full overwrite) or ``xd_customer_update=1`` (name, e-mail and phone
+        only, answered Type 30 "Updated"). Unknown attribute names are dropped, as
+        Directo's mapping schema does, and listed in the stored ``unknown_attributes``.
+        """
+        documents, error = _put_documents(xmldata, "customers", "customer")
+        if error is not None:
+            return error, 0
+        mode = (
+            "partial"
+            if params.get("xd_customer_update") == "1"
+            else "update"
+            if params.get("xd_update") == "1"
+            else "create"
+        )
+        results = etree.Element("results")
+        with self.lock:
+            comp = self.company(company)
+            for el in documents:
+                type_code, desc, docid = self._put_customer(comp, el, mode)
+                res = etree.SubElement(results, "Result")
+                res.set("Type", str(type_code))
+                res.set("Desc", desc)
+                if docid is not None:
+                    res.set("docid", docid)
+                res.set("doctype", "CUSTOMER")
+                res.set("submit", "Customers")
+        return etree.tostring(results, encoding="UTF-8", xml_declaration=True), len(documents)
+
+    def _put_customer(
+        self, comp: _Company, el: etree._Element, mode: str
+    ) -> tuple[int, str, str | None]:
+        code = (el.get("code") or "").strip()
+        if not code:
+            return 12, "Missing document identificator", None
+        existing = comp.customers.get(code)
+        unknown = sorted(set(el.attrib) - DOCUMENTED_CUSTOMER_ATTRIBUTES)
+        given = {k: v for k, v in el.attrib.items() if k in DOCUMENTED_CUSTOMER_ATTRIBUTES}
+        if mode == "partial":
+            if existing is None:
+                return 31, f"Customer {code} not found", code
+            for name in CUSTOMER_UPDATE_ATTRIBUTES:
+                if given.get(name):
+                    existing[name] = given[name]
+            existing["unknown_attributes"] = unknown
+            existing["ts"] = now()
+            return 30, "Updated", code
+        if existing is not None and mode != "update":
+            return 11, "Duplicate", code
+        rec: dict[str, Any] = {"closed": "0"}
+        extra: dict[str, str] = {}
+        for name, value in given.items():
+            stored = CUSTOMER_INPUT_RENAMES.get(name, name)
+            if stored in CUSTOMER_ATTRIBUTES:
+                rec[stored] = value
+            else:
+                extra[name] = value
+        rec.update(code=code, ts=now(), input=extra, unknown_attributes=unknown)
+        comp.customers[code] = rec
+        type_code, desc = self._success(existing is None)
+        return type_code, desc, code
+
+
+def _put_documents(
+    xmldata: str | None, root_tag: str, record: str
+) -> tuple[list[etree._Element], bytes | None]:
+    """The ``<record>`` elements of a put's ``xmldata``, or the bare error Directo answers."""
+    if not xmldata or not xmldata.strip():
+        return [], bare_result(99, "No processable XML data found")
+    try:
+        root = parse_xml(xmldata.encode("utf-8"))
+    except DirectoProtocolError:
+        # Also covers DTDs/entities: never expanded, refused as invalid XML.
+        return [], bare_result(8, "Invalid XML given")
+    documents = [el for el in root if el.tag == record] if root.tag == root_tag else []
+    if not documents:
+        return [], bare_result(99, "No processable XML data found")
+    return documents, None
 
 
 def _opt_date(value: str | None) -> dt.date | None:
