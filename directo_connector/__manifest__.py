@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/directo_import_security.xml",
         "security/directo_receipt_security.xml",
+        "security/directo_register_security.xml",
         "data/ir_cron.xml",
         "data/ir_cron_import.xml",
         "data/ir_cron_paid_status.xml",

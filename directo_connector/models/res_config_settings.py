@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .directo_import import ARTICLE_TYPE_PARAM, ARTICLE_TYPES
 
@@ -33,6 +33,20 @@ class ResConfigSettings(models.TransientModel):
         default="service",
         config_parameter=ARTICLE_TYPE_PARAM,
     )
+
+    directo_register_note = fields.Text(
+        string="Directo Codes Copy", compute="_compute_directo_register_note"
+    )
+
+    @api.depends("company_id")
+    def _compute_directo_register_note(self):
+        Register = self.env["directo.register"].sudo()
+        for settings in self:
+            settings.directo_register_note = Register._directo_freshness(settings.company_id)
+
+    def action_directo_refresh_registers(self):
+        self.ensure_one()
+        return self.company_id.action_directo_refresh_registers()
 
     def action_directo_connect(self):
         self.ensure_one()

@@ -20,6 +20,12 @@ class DirectoExportWizard(models.TransientModel):
     valid_count = fields.Integer(compute="_compute_counts")
     problem_move_count = fields.Integer(compute="_compute_counts")
     summary = fields.Char(compute="_compute_counts")
+    register_note = fields.Text(
+        string="Directo Codes Copy",
+        compute="_compute_register_note",
+        help="How fresh Odoo's copy of Directo's clients, articles and objects is: the "
+        "codes of the invoices were checked against it.",
+    )
 
     @api.depends("valid_move_ids", "problem_ids")
     def _compute_counts(self):
@@ -33,6 +39,13 @@ class DirectoExportWizard(models.TransientModel):
                 total=len(wizard.move_ids),
                 good=wizard.valid_count,
             )
+
+    @api.depends("move_ids")
+    def _compute_register_note(self):
+        Register = self.env["directo.register"].sudo()
+        for wizard in self:
+            companies = wizard.move_ids.company_id.filtered("directo_invoice_export")
+            wizard.register_note = Register._directo_freshness(companies) if companies else False
 
     @api.model
     def _open_for(self, prepared, resend=False):
