@@ -14,7 +14,7 @@ too old or unreadable is simply not used: the export still works.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from psycopg2.extras import execute_values
 
@@ -189,10 +189,15 @@ class DirectoRegister(models.Model):
         self.write(vals)
 
     def _directo_store(self, entries, full):
-        """Upsert the codes read (one statement per 1,000); a full read drops the rest."""
+        """Upsert the codes read (one statement per 1,000); a full read drops the rest.
+
+        Every row written gets this read's own time stamp (to the microsecond), so the rows
+        a full read did not write are exactly those older than it.
+        """
         cr = self.env.cr
+        stamp = datetime.now(timezone.utc).replace(tzinfo=None)
         rows = [
-            (self.id, self.company_id.id, self.component, e.code, e.name, e.closed, e.ts)
+            (self.id, self.company_id.id, self.component, e.code, e.name, e.closed, e.ts, stamp)
             for e in entries
         ]
         self.env["directo.register.code"].flush_model()
@@ -200,25 +205,22 @@ class DirectoRegister(models.Model):
             execute_values(
                 cr,
                 """INSERT INTO directo_register_code
-                       (register_id, company_id, component, code, name, closed, ts,
-                        create_uid, write_uid, create_date, write_date)
+                       (register_id, company_id, component, code, name, closed, ts, write_date,
+                        create_uid, write_uid, create_date)
                    VALUES %s
                    ON CONFLICT (register_id, code) DO UPDATE
                       SET name = EXCLUDED.name, closed = EXCLUDED.closed, ts = EXCLUDED.ts,
                           write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date""",
                 rows,
-                template="(%s, %s, %s, %s, %s, %s, %s, {uid}, {uid}, "
-                "(now() at time zone 'UTC'), (now() at time zone 'UTC'))".format(
-                    uid=int(self.env.uid)
-                ),
+                template="(%s, %s, %s, %s, %s, %s, %s, %s, {uid}, {uid}, "
+                "(now() at time zone 'UTC'))".format(uid=int(self.env.uid)),
                 page_size=1000,
             )
         if full:
             # Every code still in Directo was just written: older rows are gone there.
             cr.execute(
-                """DELETE FROM directo_register_code
-                    WHERE register_id = %s AND write_date < (now() at time zone 'UTC')""",
-                [self.id],
+                "DELETE FROM directo_register_code WHERE register_id = %s AND write_date < %s",
+                [self.id, stamp],
             )
         self.env["directo.register.code"].invalidate_model()
 

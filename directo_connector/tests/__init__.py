@@ -3,3 +3,4 @@ from . import test_export
 from . import test_external_codes
 from . import test_import
 from . import test_paid_status
+from . import test_refusal_diagnosis

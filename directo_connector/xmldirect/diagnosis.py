@@ -121,6 +121,15 @@ _FINDING_TEMPLATES = {
     ),
 }
 
+#: The field to fix, per kind of code (where the user corrects it in Odoo).
+_FIELD_TEMPLATES = {
+    CLIENT: _("the client's Directo Client Code"),
+    ARTICLE: _("the product's Directo Article Code"),
+    VAT: _("the tax's Directo VAT Code (Accounting > Configuration > Taxes)"),
+    OBJECT: _("the user's Directo Code (Invoicing > Directo > Resources)"),
+    SALESMAN: _("the user's Directo Code (Invoicing > Directo > Resources)"),
+}
+
 _USE_TEMPLATES = {
     CLIENT: _("client code %(code)s of client %(record)s"),
     ARTICLE: _("article code %(code)s of product %(record)s (%(where)s)"),
@@ -318,17 +327,16 @@ def _without_findings(
     uses: list[CodeUse], registers: Mapping[str, RegisterView], named: list[CodeUse]
 ) -> list[Message]:
     """Every code Odoo could check is known and open: say what is left to suspect."""
-    parts = []
-    if named:
-        parts.append(
-            Message(
-                _(
-                    "Directo's description names %(what)s: check it in Directo and fix it in "
-                    "Odoo if it differs."
-                ),
-                {"what": _uses_list(named)},
-            )
+    parts = [
+        Message(
+            _(
+                "Directo's description names %(what)s: check it in Directo and fix "
+                "%(field)s so it matches."
+            ),
+            {"what": describe_use(use), "field": Message(_FIELD_TEMPLATES[use.kind])},
         )
+        for use in named
+    ]
     unchecked = False
     for component in ("customer", "item", "object"):
         view = registers.get(component)
