@@ -149,7 +149,9 @@ class DirectoInvoiceMapper(models.AbstractModel):
         if user and (user.directo_code or "").strip() == seller:
             where = self.env._("salesperson of client %(client)s", client=client.display_name)
             return CodeUse(SALESMAN, seller, user.name, where)
-        row = next(u for u in prep.uses if u.kind == OBJECT and u.code == seller)
+        row = next((u for u in prep.uses if u.kind == OBJECT and u.code == seller), None)
+        if row is None:  # cannot happen: resolve_seller takes the code from a row
+            return CodeUse(SALESMAN, seller, user.name or "", "")
         return CodeUse(SALESMAN, seller, row.record, row.where, row.ref)
 
     def _label(self, move):

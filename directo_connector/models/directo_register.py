@@ -229,7 +229,7 @@ class DirectoRegister(models.Model):
     @api.model
     def _cron_refresh(self):
         """Bring the copies of every company with a key up to date (incrementally)."""
-        companies = self.env["res.company"].sudo().search([]).filtered("directo_token")
+        companies = self.env["res.company"].sudo().search([("directo_token", "!=", False)])
         if not companies:
             return
         registers = self._directo_for(companies)

@@ -282,10 +282,14 @@ class TestRefusalDiagnosis(DirectoExportCommon):
         # Run again at once: nothing is read (the copy is fresh).
         Import._cron_process_imports()
         self.assertEqual(len(self._gets()), gets + 5)
-        # The button reads everything: a code Directo no longer has is dropped.
+        # The settings say how fresh the copy is; their button reads everything: a code
+        # Directo no longer has is dropped.
+        settings = self.env["res.config.settings"].create({})
+        self.assertIn("minute(s) ago", settings.directo_register_note)
         with self.sandbox.state.lock:
             del self.sandbox.state.company("demo").items["ART-2040"]
-        self.company.action_directo_refresh_registers()
+        action = settings.action_directo_refresh_registers()
+        self.assertEqual(action["params"]["type"], "success")
         self.assertFalse(codes.search([("code", "=", "ART-2040")]))
         self.assertTrue(codes.search([("code", "=", "TEENUS-KONSULT")]).closed)
 
