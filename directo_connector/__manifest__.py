@@ -33,6 +33,7 @@
         "wizards/directo_export_wizard_views.xml",
         "wizards/directo_replace_wizard_views.xml",
         "views/directo_receipt_views.xml",
+        "views/directo_register_views.xml",
         "views/account_move_payment_views.xml",
         "views/res_config_settings_views.xml",
         "views/directo_menus.xml",

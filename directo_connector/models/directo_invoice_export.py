@@ -394,10 +394,12 @@ class DirectoInvoiceExport(models.AbstractModel):
             if sending.error_before != message:
                 notes[sending.move.id] = message
         if errors:
-            self.env["account.move"].browse([s.move.id for s in errors])._directo_write_states(
+            moves = self.env["account.move"].browse([s.move.id for s in errors])
+            moves._directo_write_states(
                 {s.move.id: {"directo_error": message} for s, message in errors.items()}
             )
             self._write_attempt_messages(errors)
+            moves._directo_update_activity_notes()
         self._log_notes(notes)
         self._commit()
 

@@ -14,7 +14,7 @@ too old or unreadable is simply not used: the export still works.
 """
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from psycopg2.extras import execute_values
 
@@ -195,7 +195,7 @@ class DirectoRegister(models.Model):
         a full read did not write are exactly those older than it.
         """
         cr = self.env.cr
-        stamp = datetime.now(timezone.utc).replace(tzinfo=None)
+        stamp = datetime.now(UTC).replace(tzinfo=None)
         rows = [
             (self.id, self.company_id.id, self.component, e.code, e.name, e.closed, e.ts, stamp)
             for e in entries

@@ -121,6 +121,10 @@ class TestRefusalDiagnosis(DirectoExportCommon):
                     self.assertEqual(attempt.message, error)
                     notes = move.message_ids.filtered(lambda m: "Directo refused" in (m.body or ""))
                     self.assertEqual(len(notes), 1)
+                    activity = move.activity_ids.filtered(
+                        lambda a: a.summary == "Directo export failed"
+                    )
+                    self.assertIn("Directo refused", str(activity.note))
                     self.assertFalse(move.directo_document)
 
     def test_look_ups_cost_the_same_for_one_or_many_invoices(self):
