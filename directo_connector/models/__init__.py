@@ -15,6 +15,8 @@ from . import directo_invoice_export
 from . import directo_invoice_mapper
 from . import directo_receipt
 from . import directo_receipt_line
+from . import directo_register
+from . import directo_register_code
 from . import product_product
 from . import product_template
 from . import res_company

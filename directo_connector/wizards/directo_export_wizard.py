@@ -27,6 +27,12 @@ class DirectoExportWizard(models.TransientModel):
         string="Clients to Create in Directo",
         help="Clients without Directo client code whose company creates clients in Directo.",
     )
+    register_note = fields.Text(
+        string="Directo Codes Copy",
+        compute="_compute_register_note",
+        help="How fresh Odoo's copy of Directo's clients, articles and objects is: the "
+        "codes of the invoices were checked against it.",
+    )
 
     @api.depends("valid_move_ids", "problem_ids")
     def _compute_counts(self):
@@ -53,6 +59,13 @@ class DirectoExportWizard(models.TransientModel):
             wizard.client_ids = wizard.problem_ids.filtered(
                 lambda line: line.partner_id and line.move_id.company_id.directo_customer_export
             ).partner_id
+
+    @api.depends("move_ids")
+    def _compute_register_note(self):
+        Register = self.env["directo.register"].sudo()
+        for wizard in self:
+            companies = wizard.move_ids.company_id.filtered("directo_invoice_export")
+            wizard.register_note = Register._directo_freshness(companies) if companies else False
 
     @api.model
     def _open_for(self, prepared, resend=False, notice=None):

@@ -34,14 +34,26 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from . import codec
-from .codec import Contact, Customer, CustomerPayload, InvoicePayload, Item, PutResult, Receipt
+from .codec import (
+    Contact,
+    Customer,
+    CustomerPayload,
+    InvoicePayload,
+    Item,
+    PutResult,
+    Receipt,
+    RegisterEntry,
+)
 from .errors import (
     DirectoAnswerTooLarge,
     DirectoError,
+    DirectoNotActivated,
     DirectoProtocolError,
     DirectoRoutingError,
     DirectoTimeout,
+    DirectoTokenRequired,
     DirectoTransientError,
+    DirectoUnauthorized,
     batch_error,
 )
 
@@ -51,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_URL",
     "DIRECTO_DOMAIN",
+    "REGISTER_COMPONENTS",
     "DirectoClient",
     "DirectoUrlError",
     "Exchange",
@@ -78,6 +91,15 @@ _HEAD_BYTES = 8 * 1024
 #: Bytes of an oversized answer kept in its Exchange (enough to see what it was).
 _OVERSIZE_KEPT_BYTES = 64 * 1024
 _ROUTINGS = ("both", "query", "body")
+#: Answers that refuse the key, the feed or the URL: the request was not looked at.
+_KEY_OR_FEED_ERRORS = (
+    DirectoUnauthorized,
+    DirectoNotActivated,
+    DirectoTokenRequired,
+    DirectoRoutingError,
+)
+#: Directo registers an invoice refers to that XML Direct can read (VAT codes: none).
+REGISTER_COMPONENTS = ("customer", "item", "object")
 
 
 def _is_loopback(host: str) -> bool:
@@ -396,6 +418,8 @@ class DirectoClient:
             self._raise_for_error_root(spool)
         except DirectoError as err:
             exchange.response_size = spool.size
+            # Which request failed: a refused key is reported with its feed direction.
+            err.component, err.operation = component, operation
             self._finish(exchange, spool, started, err)
             spool.close()
             raise
@@ -479,6 +503,7 @@ class DirectoClient:
                 count += 1
                 yield record
         except DirectoError as exc:
+            exc.component, exc.operation = exchange.component, exchange.operation
             err = exc
             raise
         finally:
@@ -513,6 +538,60 @@ class DirectoClient:
     def iter_items(self, ts: Any = None, code: str | None = None) -> Iterator[Item]:
         params = self._filters(code=code, closed="0", ts=ts)
         return self._read("item", params, codec.iter_items)
+
+    def iter_register(
+        self,
+        component: str,
+        ts: Any = None,
+        closed: bool | None = None,
+        code: str | None = None,
+    ) -> Iterator[RegisterEntry]:
+        """Codes of Directo's ``customer``, ``item`` or ``object`` register, closed ones
+        included (``closed``: the documented ``closed`` filter; None sends none).
+
+        The object component documents no ``closed`` filter: its records carry the flag.
+        """
+        if component not in REGISTER_COMPONENTS:
+            raise ValueError(f"component must be one of {REGISTER_COMPONENTS}, got {component!r}")
+        flag = None if closed is None else ("1" if closed else "0")
+        params = self._filters(code=code, closed=flag, ts=ts)
+        return self._read(
+            component, params, lambda fileobj: codec.iter_register(fileobj, component, closed)
+        )
+
+    def check_feed(self, component: str, operation: str = "get") -> bool:
+        """Cheap request proving the key may use ``component`` (raises if not).
+
+        Reads ask for an impossible code (receipts: number 0); the invoice put carries an
+        ``<invoices/>`` without any document, so Directo has nothing to store. Directo's
+        answer to that empty put (Type 99 "No processable XML data found" in the sandbox,
+        undocumented for real Directo) is not an error of the key or feed: it counts as
+        "activated".
+        """
+        if (component, operation) == ("invoice", "put"):
+            return self._check_invoice_put()
+        if component == "receipt":
+            reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+        else:
+            reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
+        for _record in reader:
+            pass
+        return True
+
+    def _check_invoice_put(self) -> bool:
+        started = time.monotonic()
+        empty = codec.encode_invoices([]).decode("utf-8")
+        try:
+            spool, exchange = self._request("invoice", "put", {}, xmldata=empty)
+        except _KEY_OR_FEED_ERRORS:
+            raise
+        except DirectoError as answered:
+            if answered.type_code is None:  # transport failure: nothing was proven
+                raise
+            return True  # Directo looked at the (empty) document: the feed is open
+        self._finish(exchange, spool, started, None)
+        spool.close()
+        return True
 
     def iter_receipts(self, ts: Any = None, confirmed: bool | None = True) -> Iterator[Receipt]:
         """Receipts changed since ``ts``; ``confirmed=None`` also returns unconfirmed ones

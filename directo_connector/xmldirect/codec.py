@@ -45,6 +45,7 @@ __all__ = [
     "Receipt",
     "ReceiptRow",
     "encode_customers",
+    "RegisterEntry",
     "encode_invoices",
     "format_decimal",
     "format_ts",
@@ -53,6 +54,7 @@ __all__ = [
     "iter_items",
     "iter_receipts",
     "parse_customer_results",
+    "iter_register",
     "parse_put_results",
     "parse_xml",
     "raise_for_error_document",
@@ -153,6 +155,17 @@ class Item:
     unit: str | None = None
     salesprice: Decimal | None = None
     vatcode: str | None = None
+    closed: bool = False
+    ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One code of a Directo register (customer, item or object), as far as an export
+    needs it: does Directo have it, and is it closed."""
+
+    code: str
+    name: str | None = None
     closed: bool = False
     ts: dt.datetime | None = None
 
@@ -897,6 +910,31 @@ def iter_items(fileobj: IO[bytes]) -> Iterator[Item]:
 
 def iter_receipts(fileobj: IO[bytes]) -> Iterator[Receipt]:
     return _iter_records(fileobj, "receipt", "receipts", _receipt)
+
+
+def _register_entry(attrs: dict[str, str], closed: bool | None) -> RegisterEntry | None:
+    code = _str(attrs, "code")
+    if not code:
+        return None
+    return RegisterEntry(
+        code=code,
+        name=_str(attrs, "name"),
+        # A read filtered on closed=1 whose records carry no closed attribute still says so.
+        closed=_bool(attrs, "closed") if "closed" in attrs else bool(closed),
+        ts=parse_datetime(attrs.get("ts")),
+    )
+
+
+def iter_register(
+    fileobj: IO[bytes], record: str, closed: bool | None = None
+) -> Iterator[RegisterEntry]:
+    """Codes of a ``what=<record>`` answer (customer, item, object), closed ones included.
+
+    ``closed`` is the ``closed`` filter the read was made with (None: none).
+    """
+    return _iter_records(
+        fileobj, record, record + "s", lambda el: _register_entry(_attrs_ci(el), closed)
+    )
 
 
 def sniff_root(fileobj: IO[bytes]) -> str:

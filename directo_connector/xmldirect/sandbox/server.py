@@ -34,7 +34,7 @@ _CONTROL_ACTIONS = (
     "reset", "add_token", "add_customer", "update_customer", "add_contact", "add_item",
     "add_vatcode", "add_object", "add_receipt", "edit_receipt", "unconfirm_receipt",
     "confirm_receipt", "delete_receipt", "confirm_invoice", "add_fault", "clear_faults",
-    "set_success_code", "set_routing_required",
+    "set_success_code", "set_routing_required", "set_refusal_style", "close",
 )  # fmt: skip
 
 

@@ -6,7 +6,11 @@ undocumented the sandbox picks a plausible one and says so:
 * A component that is not enabled for a key answers
   ``<result type="5" desc="Unauthorized: component 'invoice' not allowed for this key"/>``
   (real wording unknown; the client recognises it by ``desc``).
-* Unknown references on an invoice answer Type 31 ``"<Kind> <code> not found"``.
+* Unknown or closed references on an invoice (customer, item, VAT code, object,
+  salesman = an object) answer Type 31 ``"<Kind> <code> not found"`` / ``"... is closed"``
+  by default; :meth:`SandboxState.set_refusal_style` switches to wordings without the code
+  (``"Item not found"``), Estonian ones (``"Artiklit ei leitud"``) or a generic Type 9
+  ``"Error on import"``, because Directo's real wording is undocumented.
 * A bad ``number`` (non-integer, 0, > 2147483647) answers Type 1.
 * Confirming an invoice without rows stores it as a draft and answers Type 29.
 * Receipt headers carry only ``number``/``confirmed``/``ts``: that is what Directo's own
@@ -103,6 +107,21 @@ ITEM_ATTRIBUTES = (
     "cost",
     "closed",
 )  # ws_artiklid.xsd names
+OBJECT_ATTRIBUTES = ("code", "name", "master", "type", "level", "closed")  # ws_objektid names
+#: Wordings of a refused reference (set_refusal_style); Estonian and kind-only ones carry
+#: no code, the generic one not even the kind.
+REFUSAL_STYLES = ("code", "kind", "estonian", "generic")
+_ESTONIAN = {
+    ("Customer", "missing"): "Klienti ei leitud",
+    ("Customer", "closed"): "Klient on suletud",
+    ("Item", "missing"): "Artiklit ei leitud",
+    ("Item", "closed"): "Artikkel on suletud",
+    ("VAT code", "missing"): "KM-koodi ei leitud",
+    ("Object", "missing"): "Objekti ei leitud",
+    ("Object", "closed"): "Objekt on suletud",
+    ("Salesman", "missing"): "Müüjat ei leitud",
+    ("Salesman", "closed"): "Müüja on suletud",
+}
 RECEIPT_ROW_ATTRIBUTES = (
     "invoice", "aeg", "customer", "customername", "received", "regno", "invoicesum",
 )  # fmt: skip
@@ -204,7 +223,7 @@ class _Company:
         self.contacts: dict[str, dict[str, Any]] = copy.deepcopy(data.get("contacts", {}))
         self.items: dict[str, dict[str, Any]] = copy.deepcopy(data.get("items", {}))
         self.vatcodes: dict[str, Decimal] = dict(data.get("vatcodes", {}))
-        self.objects: set[str] = set(data.get("objects", set()))
+        self.objects: dict[str, dict[str, Any]] = copy.deepcopy(data.get("objects", {}))
         self.invoices: dict[int, dict[str, Any]] = {}
         self.receipts: dict[int, dict[str, Any]] = {}
         self.next_receipt = 900001
@@ -238,6 +257,8 @@ class SandboxState:
             #: Where get/put/what must be: "any", "query" or "body" (else Type 404).
             self.routing_required = "any"
             self.max_request_bytes = 19 * 1024 * 1024
+            #: Wording of unknown/closed code refusals (see set_refusal_style).
+            self.refusal_style = "code"
             if self._demo:
                 self.companies["demo"] = _Company(demo.demo_company())
                 self.companies["other"] = _Company(demo.other_company())
@@ -360,10 +381,39 @@ class SandboxState:
         with self.lock:
             self.company(company).vatcodes[str(code)] = _dec(rate)
 
-    def add_object(self, code: str, company: str = "demo") -> None:
-        """Objects double as the salesman register in the sandbox."""
+    def add_object(
+        self, code: str, company: str = "demo", name: str | None = None, **attrs: Any
+    ) -> dict[str, Any]:
+        """Add or replace an object (objects double as the salesman register here);
+        ``closed``/``ts`` optional."""
+        attrs.setdefault("closed", "0")
         with self.lock:
-            self.company(company).objects.add(str(code))
+            rec = self._record(OBJECT_ATTRIBUTES, dict(attrs, code=str(code), name=name))
+            self.company(company).objects[rec["code"]] = rec
+            return dict(rec)
+
+    def close(self, kind: str, code: str, company: str = "demo") -> None:
+        """Close a ``customer``, ``item`` or ``object`` (bumps its ``ts``)."""
+        with self.lock:
+            register = self._register(self.company(company), kind)
+            register[code] = dict(register[code], closed="1", ts=now())
+
+    @staticmethod
+    def _register(comp: _Company, kind: str) -> dict[str, dict[str, Any]]:
+        registers = {"customer": comp.customers, "item": comp.items, "object": comp.objects}
+        if kind not in registers:
+            raise ValueError(f"kind must be one of {sorted(registers)}")
+        return registers[kind]
+
+    def set_refusal_style(self, style: str) -> None:
+        """How an unknown or closed code is worded (Directo's real wording is unknown):
+        ``code`` ("Item X not found", Type 31), ``kind`` ("Item not found": no code),
+        ``estonian`` ("Artiklit ei leitud": no code) or ``generic`` (Type 9 "Error on
+        import": neither code nor kind)."""
+        if style not in REFUSAL_STYLES:
+            raise ValueError(f"refusal style must be one of {REFUSAL_STYLES}")
+        with self.lock:
+            self.refusal_style = style
 
     # ------------------------------------------------------------------ invoices
 
@@ -635,6 +685,9 @@ class SandboxState:
                                        ("code", "closed", "class"))  # fmt: skip
                 return _transport("items", "item", records, ITEM_ATTRIBUTES,
                                   children=("datafields", "supplieritems"))  # fmt: skip
+            if component == "object":
+                records = self._filter(comp.objects.values(), params, ts_from, ("code",))
+                return _transport("objects", "object", records, OBJECT_ATTRIBUTES, ())
             if component == "receipt":
                 return self._receipts_xml(comp, params, ts_from)
         # Other components exist in Directo but hold no data here.
@@ -760,14 +813,16 @@ class SandboxState:
         customercode = (el.get("customercode") or "").strip()
         if not customercode:
             return 13, "Missing customer code", docid
-        if customercode not in comp.customers:
-            return 31, f"Customer {customercode} not found", docid
+        refused = self._refused_reference("Customer", customercode, comp.customers)
         salesman = (el.get("salesman") or "").strip()
-        if salesman and salesman not in comp.objects:
-            return 31, f"Salesman {salesman} not found", docid
         header_object = (el.get("object") or "").strip()
-        if header_object and header_object not in comp.objects:
-            return 31, f"Object {header_object} not found", docid
+        refused = (
+            refused
+            or (salesman and self._refused_reference("Salesman", salesman, comp.objects))
+            or (header_object and self._refused_reference("Object", header_object, comp.objects))
+        )
+        if refused:
+            return (*refused, docid)
         try:
             date = _opt_date(el.get("date"))
             duedate = _opt_date(el.get("duedate"))
@@ -783,14 +838,15 @@ class SandboxState:
                 f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))
             ]
             item = (row_el.get("item") or "").strip() or None
-            if item is not None and item not in comp.items:
-                return 31, f"Item {item} not found", docid
             vatcode = (row_el.get("vatcode") or "").strip() or None
-            if vatcode is not None and vatcode not in comp.vatcodes:
-                return 31, f"VAT code {vatcode} not found", docid
             row_object = (row_el.get("object") or "").strip() or None
-            if row_object is not None and row_object not in comp.objects:
-                return 31, f"Object {row_object} not found", docid
+            refused = (
+                (item and self._refused_reference("Item", item, comp.items))
+                or (vatcode and self._refused_reference("VAT code", vatcode, comp.vatcodes))
+                or (row_object and self._refused_reference("Object", row_object, comp.objects))
+            )
+            if refused:
+                return (*refused, docid)
             try:
                 quantity = _dec(row_el.get("quantity"))
                 price = _dec(row_el.get("price"))
@@ -834,6 +890,26 @@ class SandboxState:
             stored["confirmed"] = True
         type_code, desc = self._success(existing is None)
         return type_code, desc, docid
+
+    def _refused_reference(
+        self, kind: str, code: str, register: Mapping[str, Any]
+    ) -> tuple[int, str] | None:
+        """(Type, Desc) refusing a reference ``register`` lacks or has closed, worded in
+        the current refusal style; None when it is fine."""
+        record = register.get(code)
+        if record is None:
+            state = "missing"
+        elif isinstance(record, Mapping) and record.get("closed") == "1":
+            state = "closed"
+        else:
+            return None
+        style = self.refusal_style
+        if style == "generic":
+            return 9, "Error on import"
+        if style == "estonian":
+            return 31, _ESTONIAN[(kind, state)]
+        what = kind if style == "kind" else f"{kind} {code}"
+        return 31, f"{what} {'not found' if state == 'missing' else 'is closed'}"
 
     # ------------------------------------------------------------------ put: customers
 
