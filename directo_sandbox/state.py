@@ -6,11 +6,20 @@ undocumented the sandbox picks a plausible one and says so:
 * A component that is not enabled for a key answers
   ``<result type="5" desc="Unauthorized: component 'invoice' not allowed for this key"/>``
   (real wording unknown; the client recognises it by ``desc``).
-* Unknown references on an invoice answer Type 31 ``"<Kind> <code> not found"``.
+* Unknown or closed references on an invoice (customer, item, VAT code, object,
+  salesman = an object) answer Type 31 ``"<Kind> <code> not found"`` / ``"... is closed"``
+  by default; :meth:`SandboxState.set_refusal_style` switches to wordings without the code
+  (``"Item not found"``), Estonian ones (``"Artiklit ei leitud"``) or a generic Type 9
+  ``"Error on import"``, because Directo's real wording is undocumented.
 * A bad ``number`` (non-integer, 0, > 2147483647) answers Type 1.
 * Confirming an invoice without rows stores it as a draft and answers Type 29.
 * Receipt headers carry only ``number``/``confirmed``/``ts``: that is what Directo's own
   ``ws_laekumised.xsd`` allows (the reference's example also shows ``paymentmode``/``aeg``).
+* A customer put answers one ``<Result doctype="CUSTOMER" submit="Customers">`` per
+  ``<customer>`` with the code as ``docid`` (Directo documents ``docid`` as the number of
+  the created/updated document; for clients the code is the only identifier). A partial
+  update (``xd_customer_update=1``) of an unknown code answers Type 31 "Customer X not
+  found". Codes are compared exactly (Directo's collation is undocumented).
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import copy
 import datetime as dt
 import re
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -68,6 +77,8 @@ CUSTOMER_ATTRIBUTES = (
     "balance",
     "closed",
 )  # ws_kliendid.xsd names; ts added separately
+#: Input names (xml_IN_kliendid.xsd) stored under another output name (ws_kliendid.xsd).
+CUSTOMER_INPUT_RENAMES = {"vatzone": "vatregion"}
 CONTACT_ATTRIBUTES = (
     "code", "customercode", "name", "firstname", "lastname", "phone", "mobile", "email",
     "closed",
@@ -88,6 +99,21 @@ ITEM_ATTRIBUTES = (
     "cost",
     "closed",
 )  # ws_artiklid.xsd names
+OBJECT_ATTRIBUTES = ("code", "name", "master", "type", "level", "closed")  # ws_objektid names
+#: Wordings of a refused reference (set_refusal_style); Estonian and kind-only ones carry
+#: no code, the generic one not even the kind.
+REFUSAL_STYLES = ("code", "kind", "estonian", "generic")
+_ESTONIAN = {
+    ("Customer", "missing"): "Klienti ei leitud",
+    ("Customer", "closed"): "Klient on suletud",
+    ("Item", "missing"): "Artiklit ei leitud",
+    ("Item", "closed"): "Artikkel on suletud",
+    ("VAT code", "missing"): "KM-koodi ei leitud",
+    ("Object", "missing"): "Objekti ei leitud",
+    ("Object", "closed"): "Objekt on suletud",
+    ("Salesman", "missing"): "Müüjat ei leitud",
+    ("Salesman", "closed"): "Müüja on suletud",
+}
 RECEIPT_ROW_ATTRIBUTES = (
     "invoice", "aeg", "customer", "customername", "received", "regno", "invoicesum",
 )  # fmt: skip
@@ -189,7 +215,7 @@ class _Company:
         self.contacts: dict[str, dict[str, Any]] = copy.deepcopy(data.get("contacts", {}))
         self.items: dict[str, dict[str, Any]] = copy.deepcopy(data.get("items", {}))
         self.vatcodes: dict[str, Decimal] = dict(data.get("vatcodes", {}))
-        self.objects: set[str] = set(data.get("objects", set()))
+        self.objects: dict[str, dict[str, Any]] = copy.deepcopy(data.get("objects", {}))
         self.invoices: dict[int, dict[str, Any]] = {}
         self.receipts: dict[int, dict[str, Any]] = {}
         self.next_receipt = 900001
@@ -223,6 +249,8 @@ class SandboxState:
             #: Where get/put/what must be: "any", "query" or "body" (else Type 404).
             self.routing_required = "any"
             self.max_request_bytes = 19 * 1024 * 1024
+            #: Wording of unknown/closed code refusals (see set_refusal_style).
+            self.refusal_style = "code"
             if self._demo:
                 self.companies["demo"] = _Company(demo.demo_company())
                 self.companies["other"] = _Company(demo.other_company())
@@ -311,9 +339,16 @@ class SandboxState:
         """Change a customer; bumps its ``ts`` (unless ``ts`` is given)."""
         with self.lock:
             rec = self.company(company).customers[code]
-            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged = {k: v for k, v in rec.items() if k in CUSTOMER_ATTRIBUTES}
             merged.update(attrs)
             return self.add_customer(company=company, **merged)
+
+    def customer(self, code: str, company: str = "demo") -> dict[str, Any] | None:
+        """A stored customer (with ``input``: input-only attributes of a put, and
+        ``unknown_attributes``: names a put carried that Directo would have dropped)."""
+        with self.lock:
+            rec = self.company(company).customers.get(code)
+            return copy.deepcopy(rec) if rec else None
 
     def add_contact(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         attrs.setdefault("closed", "0")
@@ -338,10 +373,39 @@ class SandboxState:
         with self.lock:
             self.company(company).vatcodes[str(code)] = _dec(rate)
 
-    def add_object(self, code: str, company: str = "demo") -> None:
-        """Objects double as the salesman register in the sandbox."""
+    def add_object(
+        self, code: str, company: str = "demo", name: str | None = None, **attrs: Any
+    ) -> dict[str, Any]:
+        """Add or replace an object (objects double as the salesman register here);
+        ``closed``/``ts`` optional."""
+        attrs.setdefault("closed", "0")
         with self.lock:
-            self.company(company).objects.add(str(code))
+            rec = self._record(OBJECT_ATTRIBUTES, dict(attrs, code=str(code), name=name))
+            self.company(company).objects[rec["code"]] = rec
+            return dict(rec)
+
+    def close(self, kind: str, code: str, company: str = "demo") -> None:
+        """Close a ``customer``, ``item`` or ``object`` (bumps its ``ts``)."""
+        with self.lock:
+            register = self._register(self.company(company), kind)
+            register[code] = dict(register[code], closed="1", ts=now())
+
+    @staticmethod
+    def _register(comp: _Company, kind: str) -> dict[str, dict[str, Any]]:
+        registers = {"customer": comp.customers, "item": comp.items, "object": comp.objects}
+        if kind not in registers:
+            raise ValueError(f"kind must be one of {sorted(registers)}")
+        return registers[kind]
+
+    def set_refusal_style(self, style: str) -> None:
+        """How an unknown or closed code is worded (Directo's real wording is unknown):
+        ``code`` ("Item X not found", Type 31), ``kind`` ("Item not found": no code),
+        ``estonian`` ("Artiklit ei leitud": no code) or ``generic`` (Type 9 "Error on
+        import": neither code nor kind)."""
+        if style not in REFUSAL_STYLES:
+            raise ValueError(f"refusal style must be one of {REFUSAL_STYLES}")
+        with self.lock:
+            self.refusal_style = style
 
     # ------------------------------------------------------------------ invoices
 
@@ -613,6 +677,9 @@ class SandboxState:
                                        ("code", "closed", "class"))  # fmt: skip
                 return _transport("items", "item", records, ITEM_ATTRIBUTES,
                                   children=("datafields", "supplieritems"))  # fmt: skip
+            if component == "object":
+                records = self._filter(comp.objects.values(), params, ts_from, ("code",))
+                return _transport("objects", "object", records, OBJECT_ATTRIBUTES, ())
             if component == "receipt":
                 return self._receipts_xml(comp, params, ts_from)
         # Other components exist in Directo but hold no data here.
@@ -684,18 +751,9 @@ class SandboxState:
         self, company: str, xmldata: str | None, params: Mapping[str, str]
     ) -> tuple[bytes, int]:
         """Process an invoice put; returns (answer body, number of documents)."""
-        if not xmldata or not xmldata.strip():
-            return bare_result(99, "No processable XML data found"), 0
-        try:
-            root = codec.parse_xml(xmldata.encode("utf-8"))
-        except errors.DirectoProtocolError:
-            # Also covers DTDs/entities: never expanded, refused as invalid XML.
-            return bare_result(8, "Invalid XML given"), 0
-        if root.tag != "invoices":
-            return bare_result(99, "No processable XML data found"), 0
-        documents = [el for el in root if el.tag == "invoice"]
-        if not documents:
-            return bare_result(99, "No processable XML data found"), 0
+        documents, error = _put_documents(xmldata, "invoices", "invoice")
+        if error is not None:
+            return error, 0
         update = params.get("xd_update") == "1"
         update_confirmed = params.get("xd_updateconfirmed") == "1"
         confirm_all = params.get("xd_confirm") == "1"
@@ -740,122 +798,196 @@ class SandboxState:
         number = int(raw_number)
         docid = str(number)
         existing = comp.invoices.get(number)
+        if existing is not None and not update:
+            return 11, "Duplicate", docid
+        if existing is not None and existing["confirmed"] and not update_confirmed:
+            return 14, "Update not allowed: document is confirmed", docid
+        customercode = (el.get("customercode") or "").strip()
+        if not customercode:
+            return 13, "Missing customer code", docid
+        refused = self._refused_reference("Customer", customercode, comp.customers)
+        salesman = (el.get("salesman") or "").strip()
+        header_object = (el.get("object") or "").strip()
+        refused = (
+            refused
+            or (salesman and self._refused_reference("Salesman", salesman, comp.objects))
+            or (header_object and self._refused_reference("Object", header_object, comp.objects))
+        )
+        if refused:
+            return (*refused, docid)
         try:
-            _check_update_allowed(existing, update, update_confirmed)
-            _check_header_codes(comp, el)
-            date, duedate = (
-                _opt_date_or_refuse(el.get("date")),
-                _opt_date_or_refuse(el.get("duedate")),
+            date = _opt_date(el.get("date"))
+            duedate = _opt_date(el.get("duedate"))
+        except ValueError as exc:
+            return 1, str(exc), docid
+        unknown = sorted(set(el.attrib) - set(INVOICE_HEADER_ATTRIBUTES))
+        rows: list[dict[str, Any]] = []
+        rows_el = el.find("rows")
+        for pos, row_el in enumerate(rows_el if rows_el is not None else [], start=1):
+            if row_el.tag != "row":
+                continue
+            unknown += [
+                f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))
+            ]
+            item = (row_el.get("item") or "").strip() or None
+            vatcode = (row_el.get("vatcode") or "").strip() or None
+            row_object = (row_el.get("object") or "").strip() or None
+            refused = (
+                (item and self._refused_reference("Item", item, comp.items))
+                or (vatcode and self._refused_reference("VAT code", vatcode, comp.vatcodes))
+                or (row_object and self._refused_reference("Object", row_object, comp.objects))
             )
-            rows, unknown_row_attributes = _parse_rows(comp, el)
-        except _Refused as refusal:
-            return refusal.type_code, refusal.desc, docid
+            if refused:
+                return (*refused, docid)
+            try:
+                quantity = _dec(row_el.get("quantity"))
+                price = _dec(row_el.get("price"))
+                discount = _dec(row_el.get("discount")) if row_el.get("discount") else None
+            except ValueError as exc:
+                return 1, f"Row {row_el.get('rn') or pos}: {exc}", docid
+            rows.append(
+                {
+                    "rn": int(row_el.get("rn")) if (row_el.get("rn") or "").isdigit() else pos,
+                    "item": item,
+                    "description": row_el.get("description"),
+                    "quantity": quantity,
+                    "price": price,
+                    "discount": discount,
+                    "vatcode": vatcode,
+                    "object": row_object,
+                }
+            )
+        confirm = el.get("confirm") == "1" or confirm_all
         stored = {
             "number": number,
-            "customercode": el.get("customercode").strip(),
+            "customercode": customercode,
             "customername": el.get("customername"),
             "date": date,
             "duedate": duedate,
             "paymentterm": el.get("paymentterm"),
             "currency": el.get("currency"),
-            "salesman": (el.get("salesman") or "").strip() or None,
+            "salesman": salesman or None,
             "comment": el.get("comment"),
             "confirmed": False,
             "rows": rows,
             "attributes": dict(el.attrib),
-            "unknown_attributes": sorted(set(el.attrib) - set(INVOICE_HEADER_ATTRIBUTES))
-            + unknown_row_attributes,
+            "unknown_attributes": unknown,
             "ts": now(),
             "updates": 0 if existing is None else existing.get("updates", 0) + 1,
         }
         comp.invoices[number] = stored
-        if el.get("confirm") == "1" or confirm_all:
+        if confirm:
             if not rows:
                 return 29, "Not confirmed: invoice has no rows", docid
             stored["confirmed"] = True
         type_code, desc = self._success(existing is None)
         return type_code, desc, docid
 
+    def _refused_reference(
+        self, kind: str, code: str, register: Mapping[str, Any]
+    ) -> tuple[int, str] | None:
+        """(Type, Desc) refusing a reference ``register`` lacks or has closed, worded in
+        the current refusal style; None when it is fine."""
+        record = register.get(code)
+        if record is None:
+            state = "missing"
+        elif isinstance(record, Mapping) and record.get("closed") == "1":
+            state = "closed"
+        else:
+            return None
+        style = self.refusal_style
+        if style == "generic":
+            return 9, "Error on import"
+        if style == "estonian":
+            return 31, _ESTONIAN[(kind, state)]
+        what = kind if style == "kind" else f"{kind} {code}"
+        return 31, f"{what} {'not found' if state == 'missing' else 'is closed'}"
 
-class _Refused(Exception):
-    """A put document Directo refuses, with the result's Type and Desc."""
+    # ------------------------------------------------------------------ put: customers
 
-    def __init__(self, type_code: int, desc: str) -> None:
-        super().__init__(desc)
-        self.type_code = type_code
-        self.desc = desc
+    def answer_put_customers(
+        self, company: str, xmldata: str | None, params: Mapping[str, str]
+    ) -> tuple[bytes, int]:
+        """Process a customer put; returns (answer body, number of documents).
+
+        A new code creates the client; an existing one is a Duplicate (Type 11) unless
+        ``xd_update=1`` (full overwrite) or ``xd_customer_update=1`` (name, e-mail and phone
+        only, answered Type 30 "Updated"). Unknown attribute names are dropped, as
+        Directo's mapping schema does, and listed in the stored ``unknown_attributes``.
+        """
+        documents, error = _put_documents(xmldata, "customers", "customer")
+        if error is not None:
+            return error, 0
+        mode = (
+            "partial"
+            if params.get("xd_customer_update") == "1"
+            else "update"
+            if params.get("xd_update") == "1"
+            else "create"
+        )
+        results = etree.Element("results")
+        with self.lock:
+            comp = self.company(company)
+            for el in documents:
+                type_code, desc, docid = self._put_customer(comp, el, mode)
+                res = etree.SubElement(results, "Result")
+                res.set("Type", str(type_code))
+                res.set("Desc", desc)
+                if docid is not None:
+                    res.set("docid", docid)
+                res.set("doctype", "CUSTOMER")
+                res.set("submit", "Customers")
+        return etree.tostring(results, encoding="UTF-8", xml_declaration=True), len(documents)
+
+    def _put_customer(
+        self, comp: _Company, el: etree._Element, mode: str
+    ) -> tuple[int, str, str | None]:
+        code = (el.get("code") or "").strip()
+        if not code:
+            return 12, "Missing document identificator", None
+        existing = comp.customers.get(code)
+        unknown = sorted(set(el.attrib) - codec.DOCUMENTED_CUSTOMER_ATTRIBUTES)
+        given = {k: v for k, v in el.attrib.items() if k in codec.DOCUMENTED_CUSTOMER_ATTRIBUTES}
+        if mode == "partial":
+            if existing is None:
+                return 31, f"Customer {code} not found", code
+            for name in codec.CUSTOMER_UPDATE_ATTRIBUTES:
+                if given.get(name):
+                    existing[name] = given[name]
+            existing["unknown_attributes"] = unknown
+            existing["ts"] = now()
+            return 30, "Updated", code
+        if existing is not None and mode != "update":
+            return 11, "Duplicate", code
+        rec: dict[str, Any] = {"closed": "0"}
+        extra: dict[str, str] = {}
+        for name, value in given.items():
+            stored = CUSTOMER_INPUT_RENAMES.get(name, name)
+            if stored in CUSTOMER_ATTRIBUTES:
+                rec[stored] = value
+            else:
+                extra[name] = value
+        rec.update(code=code, ts=now(), input=extra, unknown_attributes=unknown)
+        comp.customers[code] = rec
+        type_code, desc = self._success(existing is None)
+        return type_code, desc, code
 
 
-def _check_update_allowed(
-    existing: dict[str, Any] | None, update: bool, update_confirmed: bool
-) -> None:
-    if existing is not None and not update:
-        raise _Refused(11, "Duplicate")
-    if existing is not None and existing["confirmed"] and not update_confirmed:
-        raise _Refused(14, "Update not allowed: document is confirmed")
-
-
-def _check_header_codes(comp: _Company, el: etree._Element) -> None:
-    customercode = (el.get("customercode") or "").strip()
-    if not customercode:
-        raise _Refused(13, "Missing customer code")
-    if customercode not in comp.customers:
-        raise _Refused(31, f"Customer {customercode} not found")
-    salesman = (el.get("salesman") or "").strip()
-    if salesman and salesman not in comp.objects:
-        raise _Refused(31, f"Salesman {salesman} not found")
-    header_object = (el.get("object") or "").strip()
-    if header_object and header_object not in comp.objects:
-        raise _Refused(31, f"Object {header_object} not found")
-
-
-def _opt_date_or_refuse(value: str | None) -> dt.date | None:
+def _put_documents(
+    xmldata: str | None, root_tag: str, record: str
+) -> tuple[list[etree._Element], bytes | None]:
+    """The ``<record>`` elements of a put's ``xmldata``, or the bare error Directo answers."""
+    if not xmldata or not xmldata.strip():
+        return [], bare_result(99, "No processable XML data found")
     try:
-        return _opt_date(value)
-    except ValueError as exc:
-        raise _Refused(1, str(exc)) from None
-
-
-def _parse_rows(comp: _Company, el: etree._Element) -> tuple[list[dict[str, Any]], list[str]]:
-    """The invoice's rows as stored, and the row attribute names Directo would not map."""
-    rows: list[dict[str, Any]] = []
-    unknown: list[str] = []
-    rows_el = el.find("rows")
-    for pos, row_el in enumerate(rows_el if rows_el is not None else [], start=1):
-        if row_el.tag != "row":
-            continue
-        unknown += [f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))]
-        rows.append(_parse_row(comp, row_el, pos))
-    return rows, unknown
-
-
-def _row_code(row_el: etree._Element, name: str, known: Collection[str], label: str) -> str | None:
-    code = (row_el.get(name) or "").strip() or None
-    if code is not None and code not in known:
-        raise _Refused(31, f"{label} {code} not found")
-    return code
-
-
-def _parse_row(comp: _Company, row_el: etree._Element, pos: int) -> dict[str, Any]:
-    item = _row_code(row_el, "item", comp.items, "Item")
-    vatcode = _row_code(row_el, "vatcode", comp.vatcodes, "VAT code")
-    row_object = _row_code(row_el, "object", comp.objects, "Object")
-    try:
-        quantity = _dec(row_el.get("quantity"))
-        price = _dec(row_el.get("price"))
-        discount = _dec(row_el.get("discount")) if row_el.get("discount") else None
-    except ValueError as exc:
-        raise _Refused(1, f"Row {row_el.get('rn') or pos}: {exc}") from None
-    return {
-        "rn": int(row_el.get("rn")) if (row_el.get("rn") or "").isdigit() else pos,
-        "item": item,
-        "description": row_el.get("description"),
-        "quantity": quantity,
-        "price": price,
-        "discount": discount,
-        "vatcode": vatcode,
-        "object": row_object,
-    }
+        root = codec.parse_xml(xmldata.encode("utf-8"))
+    except errors.DirectoProtocolError:
+        # Also covers DTDs/entities: never expanded, refused as invalid XML.
+        return [], bare_result(8, "Invalid XML given")
+    documents = [el for el in root if el.tag == record] if root.tag == root_tag else []
+    if not documents:
+        return [], bare_result(99, "No processable XML data found")
+    return documents, None
 
 
 def _opt_date(value: str | None) -> dt.date | None:

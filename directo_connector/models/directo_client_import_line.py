@@ -27,6 +27,8 @@ QUIET_CONTEXT = {
     "mail_notrack": True,
     # Directo is the reference for its clients' VAT numbers (only used with base_vat).
     "no_vat_validation": True,
+    # Values read from Directo are not offered back to Directo (res.partner.write).
+    "directo_from_directo": True,
 }
 
 

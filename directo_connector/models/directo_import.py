@@ -219,7 +219,8 @@ class DirectoImport(models.Model):
 
     @api.model
     def _cron_process_imports(self):
-        """Scheduled action: one unit of work per call (a read, or a chunk of additions).
+        """Scheduled action: one unit of work per call (a read, or a chunk of additions);
+        when there is none, Odoo's copy of Directo's registers is brought up to date.
 
         Reports progress to the cron framework, which calls again at once while work
         remains and commits between calls.
@@ -227,6 +228,8 @@ class DirectoImport(models.Model):
         pending = [("state", "in", ("queued", "reading", "adding"))]
         run = self.search(pending, order="id", limit=1)
         if not run:
+            # Idle: bring Odoo's copy of Directo's codes up to date (changes only).
+            self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         if run.state in ("queued", "reading"):

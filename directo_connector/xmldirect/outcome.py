@@ -67,7 +67,8 @@ class TransportFailure:
 
 @dataclass(frozen=True)
 class Message:
-    """An English template with its parameters; a parameter may itself be a Message."""
+    """An English template with its parameters; a parameter may itself be a Message (or
+    anything else with a ``translated(gettext)`` method)."""
 
     template: str
     params: dict = field(default_factory=dict)
@@ -75,7 +76,7 @@ class Message:
     def translated(self, gettext) -> str:
         """The message through ``gettext(template, **params)`` (Odoo's ``env._``)."""
         params = {
-            key: value.translated(gettext) if isinstance(value, Message) else value
+            key: value.translated(gettext) if hasattr(value, "translated") else value
             for key, value in self.params.items()
         }
         return gettext(self.template, **params)
