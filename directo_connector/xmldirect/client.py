@@ -564,7 +564,7 @@ class DirectoClient:
 
         Reads ask for an impossible code (receipts: number 0); the invoice put carries an
         ``<invoices/>`` without any document, so Directo has nothing to store. Directo's
-        answer to that empty put (Type 99 "No processable XML data found" in the sandbox,
+        answer to that empty put (Type 99 "No processable XML data found" from the test server,
         undocumented for real Directo) is not an error of the key or feed: it counts as
         "activated".
         """

@@ -58,7 +58,7 @@ OBJECT = "object"
 SALESMAN = "salesman"
 KIND_ORDER = (CLIENT, ARTICLE, OBJECT, SALESMAN, VAT)
 
-#: The Directo component whose register must hold each kind of code. The sandbox and the
+#: The Directo component whose register must hold each kind of code. The test server and the
 #: help page treat salesman codes as object codes; VAT codes have no readable register.
 REGISTER_OF = {CLIENT: "customer", ARTICLE: "item", OBJECT: "object", SALESMAN: "object"}
 
