@@ -29,16 +29,9 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..xmldirect import (
-    DirectoAnswerTooLarge,
     DirectoBatchError,
     DirectoError,
     DirectoNotActivated,
-    DirectoRoutingError,
-    DirectoTimeout,
-    DirectoTokenRequired,
-    DirectoTransientError,
-    DirectoUnauthorized,
-    DirectoUnavailable,
     PutResult,
 )
 from ..xmldirect.diagnosis import describe_use, diagnosable, named_uses, refusal_diagnosis
@@ -49,6 +42,7 @@ from ..xmldirect.outcome import (
     TransportFailure,
     holds_ours,
     invoice_outcome,
+    transport_failure,
 )
 
 _logger = logging.getLogger(__name__)
@@ -56,13 +50,6 @@ _logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 250
 # Requests whose answer is still awaited are younger than this (the read timeout is 60 s).
 DEFAULT_LEASE_SECONDS = 600
-# Transport failures after which Directo certainly did not store anything.
-_NOT_PROCESSED_ERRORS = (
-    DirectoUnauthorized,
-    DirectoNotActivated,
-    DirectoTokenRequired,
-    DirectoRoutingError,
-)
 
 
 class Sending:
@@ -256,15 +243,14 @@ class DirectoInvoiceExport(models.AbstractModel):
     def _put(self, client, chunk, logged):
         """One ``put_invoices`` call; sets each sending's result, failure and exchange."""
         payloads = [s.payload for s in chunk]
-        failure, error = None, None
+        error = None
         try:
             results = client.put_invoices(payloads)
         except DirectoBatchError as batch_error:
             error, results = batch_error, batch_error.results
         except DirectoError as other:
             error, results = other, []
-        if error is not None:
-            failure = _failure_of(error)
+        failure = transport_failure(error)
         if len(results) != len(payloads):
             results = [PutResult(p.number, None, str(error)) for p in payloads]
         carried = _exchanges_by_number(logged, payloads, error)
@@ -440,18 +426,6 @@ class DirectoInvoiceExport(models.AbstractModel):
             ]
         )
         records.invalidate_recordset(flush=False)
-
-
-def _failure_of(error):
-    if isinstance(error, _NOT_PROCESSED_ERRORS):
-        return TransportFailure.NOT_PROCESSED
-    if isinstance(error, DirectoTimeout):
-        return TransportFailure.TIMEOUT
-    if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
-        return TransportFailure.NOT_XML_DIRECT
-    if isinstance(error, DirectoTransientError):
-        return TransportFailure.CONNECTION
-    return TransportFailure.UNREADABLE
 
 
 def _exchanges_by_number(logged, payloads, error):

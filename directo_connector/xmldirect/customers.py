@@ -26,12 +26,10 @@ from .errors import (
     DirectoError,
     DirectoNotActivated,
     DirectoRoutingError,
-    DirectoTimeout,
     DirectoTokenRequired,
-    DirectoTransientError,
     DirectoUnauthorized,
 )
-from .outcome import Message, is_duplicate
+from .outcome import Message, is_duplicate, lost_answer_reason, transport_failure
 from .rules import RuleError, _
 
 __all__ = [
@@ -165,15 +163,8 @@ def _transport(error: DirectoError | None, params: dict, lost: str) -> CustomerO
                 params,
             ),
         )
-    if isinstance(error, DirectoTimeout):
-        why = _("Directo did not answer in time")
-    elif isinstance(error, DirectoTransientError):
-        why = _("the connection to Directo failed")
-    elif error is not None:
-        why = _("Directo's answer could not be read")
-    else:
-        why = _("Directo's answer had no result for it")
-    return CustomerOutcome(UNKNOWN, Message(lost, {**params, "why": Message(why)}))
+    why = lost_answer_reason(transport_failure(error))
+    return CustomerOutcome(UNKNOWN, Message(lost, {**params, "why": why}))
 
 
 def customer_outcome(
