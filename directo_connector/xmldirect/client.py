@@ -129,6 +129,10 @@ class Exchange:
     results: list[PutResult] = field(default_factory=list)
 
 
+def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
+    return (contact for contact in codec.iter_contacts(fileobj) if not contact.closed)
+
+
 class _Spool:
     """An answer body spooled to memory/disk, plus its size."""
 
@@ -421,9 +425,24 @@ class DirectoClient:
         params = self._filters(code=code, closed="0", ts=ts)
         return self._read("customer", params, codec.iter_customers)
 
-    def iter_contacts(self, ts: Any = None, customer_code: str | None = None) -> Iterator[Contact]:
-        params = self._filters(customercode=customer_code, ts=ts)
-        return self._read("contact", params, codec.iter_contacts)
+    def iter_contacts(
+        self,
+        ts: Any = None,
+        customer_code: str | None = None,
+        *,
+        code: str | None = None,
+        open_only: bool = True,
+    ) -> Iterator[Contact]:
+        """Contact persons, in one request whatever their number.
+
+        ``open_only`` (default): ``closed=0`` is sent and closed rows are dropped here too,
+        as for customers. ``open_only=False`` reads closed ones as well (each with its
+        ``closed`` flag): an incremental read needs them to notice a person being closed.
+        """
+        params = self._filters(
+            code=code, customercode=customer_code, closed="0" if open_only else None, ts=ts
+        )
+        return self._read("contact", params, _open_contacts if open_only else codec.iter_contacts)
 
     def iter_items(self, ts: Any = None, code: str | None = None) -> Iterator[Item]:
         params = self._filters(code=code, closed="0", ts=ts)

@@ -1,4 +1,5 @@
-"""Business rules of the Odoo -> Directo invoice export, as pure functions.
+"""Business rules of the Odoo <-> Directo exchange, as pure functions: the invoice export
+and how Directo's contact persons become Odoo contacts.
 
 Every failure is a :class:`RuleError` whose message names the record the user has to fix
 and where to fix it, because these messages are shown to accountants, not developers.
@@ -13,12 +14,17 @@ from typing import NamedTuple
 
 __all__ = [
     "MAX_DIRECTO_NUMBER",
+    "ClientContacts",
     "Resource",
     "RuleError",
+    "contact_person_name",
     "directo_invoice_number",
+    "own_address",
     "payment_term_days",
     "resolve_row_object",
     "resolve_seller",
+    "same_person",
+    "split_client_contacts",
 ]
 
 MAX_DIRECTO_NUMBER = 2147483647
@@ -211,3 +217,96 @@ def resolve_seller(
         if code and code.strip():
             return code.strip()
     return None
+
+
+# --------------------------------------------------------------------------- contact persons
+
+_BLANKS = re.compile(r"\s+")
+
+
+def _person_key(text: str | None) -> str:
+    """Comparable form of a name or address line: case and runs of whitespace ignored."""
+    return _BLANKS.sub(" ", text or "").strip().casefold()
+
+
+def same_person(name: str | None, other: str | None) -> bool:
+    """True when two contact names are the same person (Directo has no person id that
+    the customer's own ``contact`` refers to: the name is all there is)."""
+    key = _person_key(name)
+    return bool(key) and key == _person_key(other)
+
+
+def contact_person_name(
+    name: str | None, firstname: str | None = None, lastname: str | None = None
+) -> str | None:
+    """Directo's ``name`` ("Kontaktisik"), else first and last name; None if neither."""
+    if name and name.strip():
+        return _BLANKS.sub(" ", name).strip()
+    joined = " ".join(part.strip() for part in (firstname, lastname) if part and part.strip())
+    return joined or None
+
+
+def own_address(
+    person: Sequence[str | None], company: Sequence[str | None]
+) -> tuple[str | None, ...] | None:
+    """A contact person's address lines when they differ from the company's, else None.
+
+    None means the contact shares the company's address (Odoo keeps such contacts in sync
+    with their company); an empty address is no address of its own either.
+    """
+    lines = tuple((line or "").strip() or None for line in person)
+    if not any(lines):
+        return None
+    if [_person_key(line) for line in lines] == [_person_key(line) for line in company]:
+        return None
+    return lines
+
+
+class ClientContacts(NamedTuple):
+    """Where a Directo customer's own contact, e-mail and phone go in Odoo."""
+
+    #: Code of the contact person who is the customer's own ``contact`` (one Odoo contact
+    #: carries both), or None.
+    primary_code: str | None
+    #: E-mail / phone of the child contact made from the customer's own ``contact``.
+    contact_email: str | None
+    contact_phone: str | None
+    #: E-mail / phone that go on the company itself.
+    company_email: str | None
+    company_phone: str | None
+
+
+def split_client_contacts(
+    contact: str | None,
+    email: str | None,
+    phone: str | None,
+    persons: Sequence[tuple[str, str | None, str | None, str | None]],
+) -> ClientContacts:
+    """Share a customer's ``contact``/``email``/``phone`` between its Odoo company and the
+    child contact made from ``contact``, given its contact persons ``(code, name, email,
+    phone)``.
+
+    * No ``contact``: the e-mail and phone belong to the company (nobody else to carry them).
+    * A ``contact`` that is none of the contact persons: its child contact gets the customer's
+      e-mail and phone (the company none), as before contact persons were read.
+    * A ``contact`` that is one of the contact persons (same name): one child contact, with
+      the person's code and the person's own e-mail / phone, the customer's where the person
+      has none. A customer value the person does not carry goes on the company, so nothing
+      Directo holds is dropped (typically the customer's e-mail is the invoice address and the
+      person's e-mail their own).
+    """
+    if not (contact and contact.strip()):
+        return ClientContacts(None, None, None, email or None, phone or None)
+    person = next((p for p in persons if same_person(p[1], contact)), None)
+    if person is None:
+        return ClientContacts(None, email or None, phone or None, None, None)
+    code, _name, person_email, person_phone = person
+    contact_email = person_email or email or None
+    contact_phone = person_phone or phone or None
+    return ClientContacts(
+        code,
+        contact_email,
+        contact_phone,
+        email if email and _person_key(email) != _person_key(contact_email) else None,
+        phone if phone and _person_key(phone) != _person_key(contact_phone) else None,
+    )

@@ -66,8 +66,8 @@ CUSTOMER_ATTRIBUTES = (
     "closed",
 )  # ws_kliendid.xsd names; ts added separately
 CONTACT_ATTRIBUTES = (
-    "code", "customercode", "name", "firstname", "lastname", "phone", "mobile", "email",
-    "closed",
+    "code", "customercode", "name", "firstname", "lastname", "address1", "address2",
+    "address3", "phone", "mobile", "email", "closed",
 )  # fmt: skip
 ITEM_ATTRIBUTES = (
     "code",
@@ -320,6 +320,14 @@ class SandboxState:
             rec = self._record(CONTACT_ATTRIBUTES, dict(attrs))
             comp.contacts[rec["code"]] = rec
             return dict(rec)
+
+    def update_contact(self, code: str, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        """Change a contact person; bumps its ``ts`` (unless ``ts`` is given)."""
+        with self.lock:
+            rec = self.company(company).contacts[str(code)]
+            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged.update(attrs)
+            return self.add_contact(company=company, **merged)
 
     def add_item(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         if not attrs.get("code"):
