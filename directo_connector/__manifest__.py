@@ -18,6 +18,7 @@
         "security/directo_receipt_security.xml",
         "data/ir_cron.xml",
         "data/ir_cron_import.xml",
+        "data/ir_cron_client_refresh.xml",
         "data/ir_cron_paid_status.xml",
         "data/ir_cron_export.xml",
         "views/directo_exchange_views.xml",

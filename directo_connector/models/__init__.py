@@ -4,6 +4,7 @@ from . import account_move_line
 from . import account_payment
 from . import account_tax
 from . import directo_article_import_line
+from . import directo_client_import_contact
 from . import directo_client_import_line
 from . import directo_exchange
 from . import directo_import

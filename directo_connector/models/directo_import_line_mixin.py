@@ -3,9 +3,10 @@ import re
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..notification import notification_action
-from .directo_import import FOREGROUND_LIMIT
+from .directo_import import BATCH_SIZE, FOREGROUND_LIMIT
 
 MATCH_STATES = [
     ("new", "New"),
@@ -41,6 +42,15 @@ class DirectoImportLineMixin(models.AbstractModel):
     changes = fields.Text(string="Differences", readonly=True)
     added = fields.Boolean(readonly=True, index=True)
     queued = fields.Boolean(string="Waiting to Be Added", readonly=True)
+
+    def _directo_fetch(self, client, run):
+        """Read what ``run`` imports: ``(records, info)``, records being line values."""
+        raise NotImplementedError
+
+    def _directo_create_lines(self, run, vals_list):
+        """Store matched records as preview lines of ``run`` (batched)."""
+        for chunk in split_every(BATCH_SIZE, vals_list):
+            self.create([dict(vals, import_id=run.id) for vals in chunk])
 
     def _directo_match(self, company, vals_list):
         """Set ``match_state``/``match_reason``/``changes`` and the Odoo record on each dict."""

@@ -120,6 +120,29 @@ class ResCompany(models.Model):
         "reverses them), so Odoo's own payment status follows Directo.",
     )
 
+    # Clients kept up to date from Directo
+    directo_client_refresh = fields.Selection(
+        [("off", "Off"), ("daily", "Daily")],
+        string="Refresh Clients from Directo",
+        default="off",
+        required=True,
+        help="Daily: the scheduled action 'Directo: refresh clients' reads the clients and "
+        "contact persons Directo changed since the last read and shows the changes in a "
+        "preview (or applies them, see below).",
+    )
+    directo_client_refresh_apply = fields.Boolean(
+        string="Apply Client Changes Directly",
+        help="When on, a refresh writes the changes of clients already linked to Directo at "
+        "once. New clients, and contact persons closed in Directo, still wait in the preview.",
+    )
+    directo_client_watermark = fields.Datetime(
+        string="Directo Clients Read Up To",
+        copy=False,
+        help="The latest change time (ts) of the clients and contact persons read from "
+        "Directo. A refresh asks for what changed since one day before it. Clear it to "
+        "read every client again.",
+    )
+
     @api.constrains("directo_url")
     def _check_directo_url(self):
         for company in self:
@@ -232,6 +255,8 @@ class ResCompany(models.Model):
             # Articles out is a separate feed direction: check it too, equally cheaply.
             for _item in client.iter_items(code=CONNECTION_CHECK_CODE):
                 break
+            # Contact persons are optional: without them clients are imported all the same.
+            contact_note = self.env["directo.import"]._directo_check_contacts(client)
         except DirectoError as error:
             state = "failed"
             message = self._directo_diagnose(error, trimmed)
@@ -243,6 +268,8 @@ class ResCompany(models.Model):
         else:
             state = "connected"
             message = _("Connected to Directo. Clients and articles can be read.")
+            if contact_note:
+                message += "\n" + contact_note
             if trimmed:
                 message += "\n" + _("Whitespace around the pasted key was removed.")
         self.write(

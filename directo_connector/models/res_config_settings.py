@@ -34,6 +34,16 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=ARTICLE_TYPE_PARAM,
     )
 
+    directo_client_refresh = fields.Selection(
+        related="company_id.directo_client_refresh", readonly=False
+    )
+    directo_client_refresh_apply = fields.Boolean(
+        related="company_id.directo_client_refresh_apply", readonly=False
+    )
+    directo_client_watermark = fields.Datetime(
+        related="company_id.directo_client_watermark", readonly=False
+    )
+
     def action_directo_connect(self):
         self.ensure_one()
         return self.company_id.action_directo_connect()

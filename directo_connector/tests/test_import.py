@@ -194,10 +194,26 @@ class TestDirectoImport(DirectoTransactionCase):
                 }
             ],
         )
+        # Its two contact persons; Mari Tamm is also the client's own contact: one contact,
+        # with her own e-mail; the client's (invoice) e-mail goes on the company.
         self.assertRecordValues(
-            partner.child_ids,
-            [{"name": "Mari Tamm", "email": "arved@pohjalapuit.ee", "phone": "+372 5123 4567"}],
+            partner.child_ids.sorted("directo_contact_code"),
+            [
+                {
+                    "name": "Mari Tamm",
+                    "directo_contact_code": "101",
+                    "email": "mari@pohjalapuit.ee",
+                    "phone": "+372 5123 4567",
+                },
+                {
+                    "name": "Jüri Kask",
+                    "directo_contact_code": "102",
+                    "email": "juri@pohjalapuit.ee",
+                    "phone": False,
+                },
+            ],
         )
+        self.assertEqual(partner.email, "arved@pohjalapuit.ee")
         self.assertTrue(lines["K0001"].added)
         self.assertEqual(lines["K0001"].partner_id, partner)
         # Not picked: not created.
@@ -213,7 +229,9 @@ class TestDirectoImport(DirectoTransactionCase):
         run.client_line_ids.action_directo_add()
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         contacts = self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])
-        self.assertEqual(len(contacts), 7, "K0003 has no contact person")
+        # 9 open contact persons of open clients + K0006's own contact (not a contact person);
+        # K0003 has none.
+        self.assertEqual(len(contacts), 10)
         # Adding the same lines again (double click) does nothing.
         with self.assertRaises(UserError):
             run.client_line_ids.action_directo_add()
@@ -224,7 +242,7 @@ class TestDirectoImport(DirectoTransactionCase):
         second.client_line_ids.action_directo_add()
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         self.assertEqual(
-            len(self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])), 7
+            len(self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])), 10
         )
 
     def test_probable_match_is_linked_not_duplicated(self):
@@ -261,7 +279,10 @@ class TestDirectoImport(DirectoTransactionCase):
         self.assertEqual(partner.name, "Pärnu Ehitus AS")
         lines["K0005"].action_directo_add()
         self.assertEqual(partner.name, "Pärnu Ehitus ja Remont AS")
-        self.assertEqual(partner.child_ids.phone, "+372 1")
+        # Toomas Saar, the client's own contact, keeps his own phone; the client's new phone
+        # goes on the company.
+        self.assertEqual(partner.phone, "+372 1")
+        self.assertEqual(partner.child_ids.phone, "+372 444 5555")
         self.assertEqual(len(self._clients("K0005")), 1)
 
     def test_two_directo_clients_one_vat_link_once(self):
