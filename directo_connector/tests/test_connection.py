@@ -27,7 +27,8 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertTrue(self.company.directo_connection_checked_at)
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
-        self.assertEqual(set(exchanges.mapped("component")), {"customer", "item"})
+        self.assertEqual(set(exchanges.mapped("component")), {"customer", "item", "contact"})
+        self.assertNotIn("contact", self.company.directo_connection_message)
         self.assertTrue(all(exchanges.mapped("success")))
         for exchange in exchanges:
             self.assertEqual(exchange.operation, "get")
