@@ -455,6 +455,8 @@ class DirectoClientImportLine(models.Model):
         contacts_by_code = self._directo_contacts_by_code(company, vals_list)
         for vals in vals_list:
             children = contacts_by_parent.get(vals["partner_id"], [])
+            if not vals.get("contacts_complete"):
+                self._directo_known_primary_person(vals, children)
             person_diffs = self._directo_match_person_rows(vals, contacts_by_code, children)
             diffs = []
             if vals["match_state"] == "linked":
@@ -466,6 +468,35 @@ class DirectoClientImportLine(models.Model):
                     vals["match_state"] = "changed"
             vals["changes"] = self._directo_changes_text(diffs)
         return vals_list
+
+    @api.model
+    def _directo_known_primary_person(self, vals, children):
+        """When not all of the client's contact persons were read (a refresh, a key without
+        the contact component), its own contact may be a contact person imported before:
+        then it stays that one contact (``split_client_contacts`` with what Odoo knows)."""
+        if vals.get("primary_contact_code") or not vals.get("contact"):
+            return
+        person = next(
+            (
+                c
+                for c in children
+                if c.directo_contact_code and same_person(c.name, vals["contact"])
+            ),
+            None,
+        )
+        if person is None:
+            return
+        plan = split_client_contacts(
+            vals["contact"],
+            vals.get("email"),
+            vals.get("phone"),
+            [(person.directo_contact_code, person.name, person.email, person.phone)],
+        )
+        vals.update(
+            primary_contact_code=plan.primary_code,
+            company_email=plan.company_email or False,
+            company_phone=plan.company_phone or False,
+        )
 
     @api.model
     def _directo_match_person_rows(self, vals, by_code, children):
@@ -624,7 +655,12 @@ class DirectoClientImportLine(models.Model):
             partner = Partner.browse(vals["partner_id"] or [])
             state = vals["match_state"]
             if state == "probable" and partner.id in claimed:
-                state = "new"  # two Directo clients share a VAT number: link the first only
+                # Two Directo clients share a VAT number: link the first only; the other's
+                # contact persons are not the linked client's contacts.
+                state, vals["partner_id"] = "new", False
+                self._directo_match_person_rows(
+                    vals, self._directo_contacts_by_code(company, [vals]), []
+                )
             if state == "new":
                 to_create.append((line, vals))
                 continue

@@ -138,6 +138,30 @@ class TestDirectoContactImport(DirectoImportCase):
         self.assertEqual(mari.email, "mari@pohjalapuit.ee")
         self.assertEqual(client.email, "arved@pohjalapuit.ee")
 
+    def test_two_clients_one_vat_contacts_stay_with_their_client(self):
+        existing = self.Partner.create(
+            {
+                "name": "Twin",
+                "is_company": True,
+                "vat": "EE999",
+                "child_ids": [(0, 0, {"name": "Mari"})],
+            }
+        )
+        mari = existing.child_ids
+        self.sandbox.state.add_customer(code="T1", name="Twin One", vatregno="EE999")
+        self.sandbox.state.add_customer(code="T2", name="Twin Two", vatregno="EE999")
+        self.sandbox.state.add_contact(code="201", customercode="T2", name="Mari")
+        run = self._read()
+        lines = self._by_code(run)
+        self.assertEqual(lines["T2"].contact_ids.partner_id, mari, "probably the same as Twin")
+        (lines["T1"] | lines["T2"]).action_directo_add()
+        # T1 got Twin; T2 is a new client, whose Mari is a new contact, not Twin's.
+        self.assertEqual(existing.directo_code, "T1")
+        self.assertEqual(mari.parent_id, existing)
+        self.assertFalse(mari.directo_contact_code)
+        self.assertEqual(self._contacts("T2").mapped("name"), ["Mari"])
+        self.assertNotEqual(self._contacts("T2"), mari)
+
     def test_changed_contact_shown_and_updated_when_picked(self):
         self._add_all()
         andres = self._contacts("K0004").filtered(lambda c: c.directo_contact_code == "105")
@@ -221,6 +245,12 @@ class TestDirectoContactImport(DirectoImportCase):
         # and 111 (of a closed client) bring nothing.
         self.assertEqual(set(lines), {"K0001", "K0005", "K0011"})
         self.assertEqual(lines["K0005"].match_state, "changed")
+        # K0005's own contact is its contact person Toomas Saar, not read again: his own
+        # e-mail is not replaced by the client's.
+        self.assertEqual(lines["K0005"].primary_contact_code, "106")
+        self.assertEqual(
+            lines["K0005"].changes, "Name: Pärnu Ehitus AS → Pärnu Ehitus ja Remont AS"
+        )
         self.assertEqual(lines["K0011"].match_state, "new")
         self.assertEqual(lines["K0001"].match_state, "changed")
         self.assertEqual(lines["K0001"].contact_changed_count, 1)
@@ -229,6 +259,8 @@ class TestDirectoContactImport(DirectoImportCase):
         self.assertTrue(run.activity_ids, "the user is told there is something to review")
         (lines["K0001"] | lines["K0005"]).action_directo_add()
         self.assertEqual(parnu.name, "Pärnu Ehitus ja Remont AS")
+        self.assertEqual(parnu.email, "arved@parnuehitus.ee")
+        self.assertEqual(parnu.child_ids.email, "toomas@ehitus.ee")
         self.assertEqual(juri.phone, "+372 5555 0102")
         self.assertEqual(juri.email, "juri@pohjalapuit.ee")
         self.assertEqual(self._clients("K0001").name, "Põhjala Puit OÜ")
