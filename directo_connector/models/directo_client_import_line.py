@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import Counter, defaultdict
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.tools import SQL, split_every
 
 from ..xmldirect import (
@@ -225,12 +225,13 @@ class DirectoClientImportLine(models.Model):
     def _directo_person_rows(self, vals, persons):
         """Set the client's contact person rows on ``vals``, and where the client's own
         contact, e-mail and phone go (``split_client_contacts``)."""
+        texts = self._directo_texts()
         named = [
             (
                 person,
                 contact_person_name(person.name, person.firstname, person.lastname)
                 or person.email
-                or _("Contact person %(code)s", code=person.code),
+                or texts["person_code"] % {"code": person.code},
             )
             for person in persons
         ]
@@ -287,8 +288,12 @@ class DirectoClientImportLine(models.Model):
     # ------------------------------------------------------------------ matching
 
     @api.model
-    def _directo_labels(self):
+    @tools.ormcache("self.env.lang")
+    def _directo_texts(self):
+        """Field labels and messages of the preview, translated once per language: they
+        are used for every client and contact person of a read (tens of thousands)."""
         return {
+            # Odoo field -> label in "Differences"
             "name": _("Name"),
             "company_registry": _("Registration code"),
             "vat": _("VAT number"),
@@ -299,6 +304,24 @@ class DirectoClientImportLine(models.Model):
             "email": _("E-mail"),
             "phone": _("Phone"),
             "mobile": _("Mobile"),
+            # messages (templates take %(name)s values)
+            "contact": _("Contact"),
+            "contact_field": _("Contact %(field)s"),
+            "contact_code": _("Directo contact code"),
+            "client": _("Client"),
+            "same_code": _("Same client code"),
+            "same_vat": _("Same VAT number, no client code in Odoo"),
+            "same_regno": _("Same registration code, no client code in Odoo"),
+            "person_code": _("Contact person %(code)s"),
+            "person_field": _("%(person)s: %(field)s"),
+            "person_new": _("New contact person"),
+            "person_closed": _("Contact person closed in Directo"),
+            "archived": _("archived"),
+            "row_closed": _("Closed in Directo: archived when the client is added."),
+            "row_gone": _(
+                "No longer an open contact person of the client in Directo: archived when the "
+                "client is added."
+            ),
         }
 
     @api.model
@@ -311,7 +334,7 @@ class DirectoClientImportLine(models.Model):
     @api.model
     def _directo_partner_diff(self, partner, vals):
         """({field: new value}, [(label, old, new)]) where Directo has another non-empty value."""
-        labels = self._directo_labels()
+        labels = self._directo_texts()
         write, diffs = {}, []
         for field, new in self._directo_partner_vals(vals).items():
             old = partner[field]
@@ -336,29 +359,34 @@ class DirectoClientImportLine(models.Model):
         if not name or vals.get("primary_contact_code"):
             return None, {}, [], False
         contact = next((c for c in contacts if same_person(c.name, name)), None)
+        texts = self._directo_texts()
         if contact is None:
-            return None, {}, [(_("Contact"), False, name)], True
-        labels = self._directo_labels()
+            return None, {}, [(texts["contact"], False, name)], True
         write, diffs = {}, []
         for field in CONTACT_FIELDS:
             new = vals.get(field)
             if new and (contact[field] or "").strip() != new:
                 write[field] = new
-                diffs.append((_("Contact %(field)s", field=labels[field]), contact[field], new))
+                label = texts["contact_field"] % {"field": texts[field]}
+                diffs.append((label, contact[field], new))
         return contact, write, diffs, False
 
     @api.model
     def _directo_person_diff(self, contact, row, parent_id):
         """({field: new value}, [(label, old, new)]) for a matched contact person."""
-        labels = self._directo_labels()
+        labels = self._directo_texts()
         write, diffs = {}, []
         if contact.directo_contact_code != row["code"]:
             write["directo_contact_code"] = row["code"]
-            diffs.append((_("Directo contact code"), contact.directo_contact_code, row["code"]))
+            diffs.append((labels["contact_code"], contact.directo_contact_code, row["code"]))
         if parent_id and contact.parent_id.id != parent_id:
             write["parent_id"] = parent_id
             diffs.append(
-                (_("Client"), contact.parent_id.display_name, self._directo_client_name(parent_id))
+                (
+                    labels["client"],
+                    contact.parent_id.display_name,
+                    self._directo_client_name(parent_id),
+                )
             )
         for field in PERSON_FIELDS:
             new = row.get(field)
@@ -409,6 +437,7 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_match(self, company, vals_list):
+        texts = self._directo_texts()
         Partner = self._directo_partners()
         linked = Partner.search_fetch(
             [
@@ -430,18 +459,15 @@ class DirectoClientImportLine(models.Model):
             if partner:
                 vals.update(
                     match_state="linked",
-                    match_reason=_("Same client code"),
+                    match_reason=texts["same_code"],
                     partner_id=partner.id,
                 )
                 continue
             vat, regno = normalize_key(vals.get("vatregno")), normalize_key(vals.get("regno"))
             if vat and vat in by_vat:
-                partner, reason = by_vat[vat], _("Same VAT number, no client code in Odoo")
+                partner, reason = by_vat[vat], texts["same_vat"]
             elif regno and regno in by_regno:
-                partner, reason = (
-                    by_regno[regno],
-                    _("Same registration code, no client code in Odoo"),
-                )
+                partner, reason = by_regno[regno], texts["same_regno"]
             else:
                 partner, reason = None, False
             vals.update(
@@ -503,6 +529,7 @@ class DirectoClientImportLine(models.Model):
         """Match the client's contact person rows with Odoo contacts (by Directo contact
         code, else an uncoded contact of the client with the same name), set their status
         and the client's counts; returns the differences they add to the client's."""
+        texts = self._directo_texts()
         parent_id = vals.get("partner_id") or False
         rows, kept, taken, line_diffs = vals.get("contact_rows") or [], [], set(), []
         for row in rows:
@@ -524,17 +551,11 @@ class DirectoClientImportLine(models.Model):
             if row["closed"]:
                 if contact is None or not contact.active:
                     continue  # closed in Directo: never created, nothing to archive
-                row.update(
-                    match_state="closed",
-                    partner_id=contact.id,
-                    changes=_("Closed in Directo: archived when the client is added."),
-                )
-                line_diffs.append(
-                    (_("Contact person closed in Directo"), row["name"], _("archived"))
-                )
+                row.update(match_state="closed", partner_id=contact.id, changes=texts["row_closed"])
+                line_diffs.append((texts["person_closed"], row["name"], texts["archived"]))
             elif contact is None:
                 row.update(match_state="new", partner_id=False, changes=False)
-                line_diffs.append((_("New contact person"), False, row["name"]))
+                line_diffs.append((texts["person_new"], False, row["name"]))
             else:
                 diffs = self._directo_person_diff(contact, row, parent_id)[1]
                 row.update(
@@ -543,7 +564,7 @@ class DirectoClientImportLine(models.Model):
                     changes=self._directo_changes_text(diffs),
                 )
                 line_diffs += [
-                    (_("%(person)s: %(field)s", person=row["name"], field=label), old, new)
+                    (texts["person_field"] % {"person": row["name"], "field": label}, old, new)
                     for label, old, new in diffs
                 ]
             kept.append(row)
@@ -560,15 +581,10 @@ class DirectoClientImportLine(models.Model):
                             "is_primary": False,
                             "match_state": "closed",
                             "partner_id": child.id,
-                            "changes": _(
-                                "No longer an open contact person of the client in Directo: "
-                                "archived when the client is added."
-                            ),
+                            "changes": texts["row_gone"],
                         }
                     )
-                    line_diffs.append(
-                        (_("Contact person closed in Directo"), child.name, _("archived"))
-                    )
+                    line_diffs.append((texts["person_closed"], child.name, texts["archived"]))
         vals["contact_rows"] = kept
         counts = Counter(row["match_state"] for row in kept)
         vals.update(
@@ -761,12 +777,19 @@ class DirectoClientImportLine(models.Model):
         return person
 
     def _directo_mark_added(self, record_by_line):
-        result = super()._directo_mark_added(record_by_line)
-        lines = self.sudo()
-        rows = lines.contact_ids.filtered(lambda row: not row.closed)
-        rows.write({"match_state": "linked", "changes": False})
-        lines.write({"contact_new_count": 0, "contact_changed_count": 0, "contact_closed_count": 0})
-        linked = Counter(row.line_id.id for row in rows)
-        for line in lines:
-            line.contact_linked_count = linked[line.id]
-        return result
+        self.sudo().contact_ids.filtered(lambda row: not row.closed).write(
+            {"match_state": "linked", "changes": False}
+        )
+        return super()._directo_mark_added(record_by_line)
+
+    def _directo_added_vals(self, record_by_line):
+        linked = Counter(row.line_id.id for row in self.contact_ids if not row.closed)
+        added_vals = super()._directo_added_vals(record_by_line)
+        for line, vals in added_vals.items():
+            vals.update(
+                contact_new_count=0,
+                contact_changed_count=0,
+                contact_closed_count=0,
+                contact_linked_count=linked[line.id],
+            )
+        return added_vals

@@ -71,9 +71,13 @@ class DirectoImportLineMixin(models.AbstractModel):
         """Mark lines added and point them at their Odoo record (one batched flush)."""
         lines = self.sudo()
         lines.write({"added": True, "queued": False, "match_state": "linked", "changes": False})
+        for line, vals in lines._directo_added_vals(record_by_line).items():
+            line.write(vals)
+
+    def _directo_added_vals(self, record_by_line):
+        """{line: values it gets once added}: its Odoo record."""
         field = self._directo_record_field
-        for line in lines:
-            line[field] = record_by_line[line.id]
+        return {line: {field: record_by_line[line.id]} for line in self}
 
     def action_directo_add(self):
         """ "Add selected": small selections at once, big ones in the background."""

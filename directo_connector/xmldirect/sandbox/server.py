@@ -374,6 +374,7 @@ class DirectoSandbox:
     def __getattr__(self, name: str) -> Any:
         # Control API shortcuts: sandbox.add_receipt(...) == sandbox.state.add_receipt(...)
         if name in _CONTROL_ACTIONS or name in ("invoices", "invoice", "invoice_total",
-                                               "receipts", "add_customers"):  # fmt: skip
+                                               "receipts", "add_customers",
+                                               "add_contacts"):  # fmt: skip
             return getattr(self.state, name)
         raise AttributeError(name)
