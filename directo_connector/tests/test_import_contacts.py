@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import datetime as dt
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DirectoImportCase
 
@@ -327,6 +327,17 @@ class TestDirectoContactImport(DirectoImportCase):
         self.assertEqual(again.state, "ready", again.error)
         self.assertEqual(again.ts_from, dt.date(2025, 9, 11))
         self.assertEqual(self._by_code(again)["K0005"].match_state, "changed")
+
+    def test_refresh_settings(self):
+        settings = Form(self.env["res.config.settings"])
+        self.assertEqual(settings.directo_client_refresh, "off")
+        settings.directo_client_refresh = "daily"
+        settings.directo_client_refresh_apply = True
+        settings.save().execute()
+        self.assertEqual(self.company.directo_client_refresh, "daily")
+        self.assertTrue(self.company.directo_client_refresh_apply)
+        cron = self.env.ref("directo_connector.ir_cron_directo_client_refresh")
+        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
 
     def test_refresh_only_for_companies_that_asked(self):
         self.company.directo_client_refresh = "off"
