@@ -9,6 +9,8 @@
 #     directo_connector on a database whose company is Estonian (so the `ee` chart
 #     applies), runs the addon's Odoo tests with pytest-odoo, checks that the addon
 #     uninstalls cleanly there and on a fresh non-Estonian database, stops PostgreSQL;
+#     the tests include browser tours (Odoo's HttpCase with Debian's chromium, installed
+#     when missing and running as root);
 #  5. exits non-zero on any failure.
 #
 # Environment: ODOO_PATH (folder holding the `odoo` package, when not importable),
@@ -69,6 +71,11 @@ log "pylint-odoo"
     && echo "pylint-odoo: clean" || status=1
 
 log "Odoo-free tests (pytest)"
+# tests/test_i18n_po.py also runs `msgfmt --check` on the translations when GNU gettext is there.
+if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null 2>&1 || true
+fi
+command -v msgfmt >/dev/null 2>&1 || loud "msgfmt (gettext) is not installed: msgfmt --check is skipped"
 set +e
 "$py" -m pytest -p no:odoo -p no:cacheprovider tests
 rc=$?
@@ -187,10 +194,23 @@ result=$(uninstall_check "$fresh")
 echo "$fresh: $result"
 [ "$result" = "uninstall: uninstalled models left: 0 fields left: 0" ] || status=1
 
-# Last, so that the output ends with pytest's summary lines.
+# The browser tests (Odoo tours, tests/test_tours.py) drive Debian's chromium, which Odoo
+# finds on the PATH.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        log "installing chromium from Debian (browser tests)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        loud "chromium is missing (not root: not installed): the browser tours will fail"
+    fi
+fi
+
+# Last, so that the output ends with pytest's summary lines. --odoo-http starts Odoo's
+# HTTP server for the tours (pytest-odoo skips HttpCase tests without it); a tour that
+# cannot start a browser fails instead of being skipped (DIRECTO_REQUIRE_BROWSER).
 log "Odoo tests (pytest-odoo, database $db)"
 set +e
-"$py" -m pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" \
+DIRECTO_REQUIRE_BROWSER=1 "$py" -m pytest -p no:cacheprovider --odoo-config "$conf" --odoo-database "$db" --odoo-http \
     directo_connector/tests
 rc=$?
 set -e

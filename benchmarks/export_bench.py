@@ -15,12 +15,13 @@ What it does:
 2. **post**: times ``action_post()`` on all of them (one call, like "Confirm" on a
    selection) and counts its SQL queries;
 3. **export**: times what the "Export to Directo" list action does for the whole selection
-   (checks, one HTTP request per batch of 250, per-document results) and counts SQL
-   queries and HTTP requests;
+   (checks, hand-over to the background job) plus that job (write-ahead commit, one HTTP
+   request per batch of 250, per-document results and attempts) and counts SQL queries
+   and HTTP requests;
 4. repeats the export on a tenth of the size to show that queries per invoice do not depend
    on the batch size.
 
-It prints both times, the ratio export/post (goal <= 1.5), HTTP requests and SQL queries
+It prints both times, the ratio export/post (goal <= 0.25), HTTP requests and SQL queries
 per invoice. The sandbox runs in this process (a thread), so its XML parsing competes with
 Odoo for the interpreter: the export time is pessimistic. Every run uses a new journal and
 a new year, so the script can be run again on the same database.
@@ -57,6 +58,7 @@ def main() -> int:
                 "directo_invoice_export": True,
                 "directo_auto_confirm": False,
                 "directo_auto_export": False,
+                "directo_connection_state": "connected",
             }
         )
         run = env["account.journal"].search_count([("name", "=like", "Directo bench %")]) + 1
@@ -149,8 +151,12 @@ def main() -> int:
             return elapsed, queries, result
 
         def export(ids):
+            # The click (checks, then hand-over: a large selection goes to the background
+            # job) and the job itself, which sends with a write-ahead commit per request.
             moves = env["account.move"].browse(ids)
-            return moves.action_directo_export()
+            action = moves.action_directo_export()
+            env["account.move"]._cron_directo_export()
+            return action
 
         results = {}
         for n in (args.invoices, max(1, args.invoices // 10)):
@@ -185,7 +191,7 @@ def main() -> int:
         big, small = args.invoices, max(1, args.invoices // 10)
         print("\nSummary")
         print(
-            "  %d invoices: post %.2f s, export %.2f s, ratio %.2f (goal <= 1.5)"
+            "  %d invoices: post %.2f s, export %.2f s, ratio %.2f (goal <= 0.25)"
             % (big, results[big][0], results[big][2], results[big][2] / results[big][0])
         )
         print(

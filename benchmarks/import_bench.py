@@ -119,7 +119,13 @@ def main() -> int:
 
     def setup(env):
         company = env.company
-        company.write({"directo_url": sandbox.url, "directo_token": "BENCH"})
+        company.write(
+            {
+                "directo_url": sandbox.url,
+                "directo_token": "BENCH",
+                "directo_connection_state": "connected",
+            }
+        )
         env["res.partner"].create(
             [
                 {"name": "Existing %06d" % i, "is_company": True, "vat": customer(i)["vatregno"]}

@@ -64,6 +64,7 @@ def main() -> None:
                     "directo_invoice_export": True,
                     "directo_payment_journal_id": False,
                     "directo_receipt_watermark": False,
+                    "directo_connection_state": "connected",
                 }
             )
             if args.register_payments:
@@ -105,7 +106,7 @@ def main() -> None:
             first_number = 5_000_000
             cr.execute(
                 """
-                UPDATE account_move SET directo_state = 'sent', directo_stored = TRUE,
+                UPDATE account_move SET directo_state = 'sent', directo_document = 'draft',
                        directo_number = %s + (id - %s)
                  WHERE id = ANY(%s)
                 """,

@@ -3,7 +3,7 @@
     "name": "Directo Connector",
     "summary": "Export invoices to Directo, import clients and articles, "
     "fetch paid status (XML Direct)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/directo-connector/directo_connector",
     "author": "directo_connector contributors",
@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/directo_import_security.xml",
         "security/directo_receipt_security.xml",
+        "data/mail_activity_type_data.xml",
         "data/ir_cron.xml",
         "data/ir_cron_import.xml",
         "data/ir_cron_client_refresh.xml",
@@ -27,15 +28,25 @@
         "views/product_views.xml",
         "views/account_tax_views.xml",
         "views/res_users_views.xml",
-        "views/account_move_line_views.xml",
         "views/account_move_views.xml",
+        "views/account_move_line_views.xml",
         "views/account_journal_views.xml",
         "wizards/directo_export_wizard_views.xml",
+        "wizards/directo_replace_wizard_views.xml",
         "views/directo_receipt_views.xml",
         "views/account_move_payment_views.xml",
         "views/res_config_settings_views.xml",
         "views/directo_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "directo_connector/static/src/js/*.js",
+            "directo_connector/static/src/scss/*.scss",
+        ],
+        "web.assets_tests": [
+            "directo_connector/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/res_company_demo.xml",
     ],

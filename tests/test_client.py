@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import socket
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,9 @@ from conftest import TOKEN
 from xmldirect import errors as E
 from xmldirect.client import (
     CONNECTION_CHECK_CODE,
+    DEFAULT_MAX_ANSWER_BYTES,
     DirectoClient,
+    DirectoUrlError,
     is_url_allowed,
     validate_url,
 )
@@ -55,12 +58,54 @@ def closed_port() -> int:
         "http://127.5.6.7/x",
         "http://[::1]:8800/x",
         "http://localhost:8800/x",
-        "  https://example.com/x  ",
+        "  https://directo.ee/x  ",
+        "https://LOGIN.Directo.EE./x",
+        "https://127.0.0.1:8443/x",
     ],
 )
 def test_allowed_urls(url):
     assert is_url_allowed(url)
     assert validate_url(url) == url.strip()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/xmlcore.asp",
+        "https://directo.ee.evil.com/x",
+        "https://evildirecto.ee/x",
+        "https://10.0.0.5/x",
+    ],
+)
+def test_key_only_goes_to_directo_hosts(url):
+    assert not is_url_allowed(url)
+    with pytest.raises(DirectoUrlError, match="only sent to directo.ee") as err:
+        validate_url(url)
+    assert err.value.reason == "host"
+    with pytest.raises(DirectoUrlError):
+        DirectoClient(url, TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed", "ok"),
+    [
+        ("https://proxy.example.com/x", ["proxy.example.com"], True),
+        ("https://proxy.example.com/x", [" Proxy.Example.com "], True),
+        ("https://a.b.example.com/x", ["*.example.com"], True),
+        ("https://example.com/x", ["*.example.com"], True),
+        ("https://other.example.com/x", ["proxy.example.com"], False),
+        ("https://notexample.com/x", ["*.example.com"], False),
+        ("http://proxy.example.com/x", ["proxy.example.com"], False),  # still never http
+        ("https://example.com/x", ["", "*."], False),
+    ],
+)
+def test_allowed_hosts_extend_directo_hosts(url, allowed, ok):
+    assert is_url_allowed(url, allowed) is ok
+    if ok:
+        assert DirectoClient(url, TOKEN, allowed_hosts=allowed).url == url
+    else:
+        with pytest.raises(DirectoUrlError):
+            DirectoClient(url, TOKEN, allowed_hosts=allowed)
 
 
 @pytest.mark.parametrize(
@@ -434,10 +479,10 @@ def raw_put(sandbox, xmldata, token=TOKEN, **params):
     ],
 )
 def test_sandbox_document_level_codes(sandbox, xml, type_code):
-    from xmldirect.codec import parse_put_results
+    from xmldirect.codec import parse_xml
 
-    (res,) = parse_put_results(raw_put(sandbox, xml), [1])
-    assert res.type_code == type_code and not res.success
+    (result,) = parse_xml(raw_put(sandbox, xml))
+    assert int(result.get("Type")) == type_code
 
 
 @pytest.mark.parametrize(
@@ -520,6 +565,81 @@ def test_malformed_answer(sandbox, client, exchanges):
         list(client.iter_customers())
     assert exchanges[-1].outcome == "DirectoProtocolError"
     assert exchanges[-1].response_body.startswith(b"<?xml")
+
+
+@pytest.mark.parametrize(
+    ("kind", "detail"),
+    [("html_page", "web page instead of XML (Service temporarily unavailable)"),
+     ("empty", "empty answer")],
+)  # fmt: skip
+def test_non_xml_answer_is_directo_unavailable(sandbox, client, exchanges, kind, detail):
+    """A maintenance page or an empty body (HTTP 200) is an outage, not an XXE attempt."""
+    sandbox.state.add_fault(kind)
+    with pytest.raises(E.DirectoUnavailable) as err:
+        client.check_connection()
+    assert err.value.retryable and isinstance(err.value, E.DirectoTransientError)
+    assert detail in str(err.value)
+    assert "not XML Direct" in str(err.value)
+    assert "DTD" not in str(err.value) and "XXE" not in str(err.value)
+    assert exchanges[-1].outcome == "DirectoUnavailable" and exchanges[-1].http_status == 200
+    assert client.check_connection()  # one-shot fault: Directo is back
+
+
+@pytest.mark.parametrize("kind", ["html_page", "empty"])
+def test_non_xml_put_answer_is_retried_as_update(sandbox, client, kind):
+    sandbox.state.add_fault(kind, operation="put")
+    with pytest.raises(E.DirectoUnavailable) as err:
+        client.put_invoices([invoice(704)])
+    assert isinstance(err.value, E.DirectoBatchError)
+    assert err.value.failed_numbers == [704]  # state unknown: re-send as an update
+
+
+def test_xml_answer_with_a_dtd_is_still_refused_as_unsafe(sandbox, client, monkeypatch):
+    """Only a real XML document declaring a DTD is refused as unsafe (not retried)."""
+    xxe = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE transport [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<transport><customers/></transport>"
+    )
+    monkeypatch.setattr(sandbox.state, "answer_get", lambda *args: xxe)
+    with pytest.raises(E.DirectoProtocolError, match="DTD") as err:
+        client.check_connection()
+    assert not isinstance(err.value, E.DirectoUnavailable) and not err.value.retryable
+
+
+def test_oversized_put_answer_is_transient_and_memory_stays_bounded(
+    make_client, sandbox, exchanges
+):
+    cap = 256 * 1024
+    sandbox.state.add_fault("huge", operation="put", size=50 * 1024 * 1024)
+    client = make_client(max_answer_bytes=cap)
+    tracemalloc.start()
+    try:
+        with pytest.raises(E.DirectoAnswerTooLarge) as err:
+            client.put_invoices([invoice(705)])
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # 50 MB were offered; the worker held about the cap (plus one chunk), never the answer.
+    assert peak < 4 * cap, peak
+    assert err.value.retryable and isinstance(err.value, E.DirectoBatchError)
+    assert err.value.failed_numbers == [705]
+    assert f"more than {cap} bytes" in str(err.value)
+    exchange = exchanges[-1]
+    assert exchange.outcome == "DirectoAnswerTooLarge"
+    assert cap < exchange.response_size <= cap + 64 * 1024
+    assert len(exchange.response_body) <= 64 * 1024
+    (result,) = client.put_invoices([invoice(706)])  # the next call works again
+    assert result.success
+
+
+def test_default_answer_cap_and_streamed_reads_are_not_capped(make_client, sandbox):
+    assert DirectoClient(sandbox.url, TOKEN).max_answer_bytes == DEFAULT_MAX_ANSWER_BYTES
+    sandbox.state.add_customers(
+        {"code": f"BIG{i:05d}", "name": f"Client {i} " + "x" * 100} for i in range(3000)
+    )
+    # A read far bigger than the cap streams through its spool as before.
+    customers = list(make_client(max_answer_bytes=4096).iter_customers())
+    assert len([c for c in customers if c.code.startswith("BIG")]) == 3000
 
 
 def test_connection_drop_is_transient(sandbox, client):

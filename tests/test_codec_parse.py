@@ -13,6 +13,7 @@ from xmldirect.codec import (
     iter_receipts,
     parse_put_results,
     parse_xml,
+    raise_for_non_xml,
     safe_parser,
 )
 
@@ -58,6 +59,50 @@ def test_parse_xml_malformed(body):
         parse_xml(body)
 
 
+@pytest.mark.parametrize(
+    ("head", "detail"),
+    [
+        (b"", "empty answer"),
+        (b" \r\n\t ", "empty answer"),
+        (b"\xef\xbb\xbf\n", "empty answer"),
+        ("<!DOCTYPE html>\n<html><head><title>Hooldus\n käib</title>".encode(), "(Hooldus käib)"),
+        (b"<!doctype HTML><html>", "web page instead of XML"),
+        (b"<html>\n<body>502 Bad Gateway</body></html>", "web page instead of XML"),
+        (b"<?xml version='1.0'?><!-- proxy --><!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN' "
+         b"'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd'><html xmlns='x'>",
+         "web page instead of XML"),
+        (b"Service Unavailable", "text instead of XML: Service Unavailable"),
+    ],
+)  # fmt: skip
+def test_non_xml_answers_are_directo_unavailable(head, detail):
+    with pytest.raises(E.DirectoUnavailable) as err:
+        raise_for_non_xml(head)
+    assert detail in str(err.value)
+    assert err.value.retryable and "DTD" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        XXE,
+        LAUGHS,
+        XXE.replace(b"DOCTYPE r", b"DOCTYPE html"),  # named html, but declares entities
+        b"<results/>",
+        b"\xef\xbb\xbf<?xml version='1.0'?>\n<transport/>",
+        b"<?xml version='1.0'?><!-- a --><htmlish/>",
+    ],
+)
+def test_xml_answers_pass_the_non_xml_check(head):
+    raise_for_non_xml(head)  # XML (safe or not) is left to the safe parser
+
+
+def test_xml_named_html_with_entities_is_still_refused_as_unsafe():
+    body = XXE.replace(b"DOCTYPE r", b"DOCTYPE html")
+    raise_for_non_xml(body)
+    with pytest.raises(E.DirectoProtocolError, match="DTD"):
+        parse_xml(body)
+
+
 @pytest.mark.parametrize("parser", [iter_customers, iter_items, iter_receipts, iter_contacts])
 @pytest.mark.parametrize("body", [XXE, LAUGHS])
 def test_streaming_rejects_dtd(parser, body):
@@ -97,15 +142,38 @@ def test_put_results_error_example(shared_dir):
     body = (shared_dir / "invoice-put-response-errors.xml").read_bytes()
     numbers = [700120, 700125, 700126, 700127, 700128, 700129, 700130]
     results = parse_put_results(body, numbers)
-    assert [r.type_code for r in results] == [14, 13, 11, 31, 1, 29, 12]
+    # The Type 12 result names no document: in a request of seven it is nobody's, so the
+    # seventh invoice's outcome is unknown (never guessed from the position).
+    assert [r.type_code for r in results] == [14, 13, 11, 31, 1, 29, None]
     assert not any(r.success for r in results)
     errors = [type(r.error()) for r in results]
     assert errors == [
         E.DirectoConfirmedLocked, E.DirectoError, E.DirectoDuplicate,
-        E.DirectoReferenceNotFound, E.DirectoError, E.DirectoError, E.DirectoError,
+        E.DirectoReferenceNotFound, E.DirectoError, E.DirectoError, E.DirectoTransientError,
     ]  # fmt: skip
     assert results[3].error().desc == "Item ART-9999 not found"
-    assert results[6].number == 700130 and results[6].docid is None  # matched by position
+
+
+def test_put_results_refusal_without_docid_for_a_single_document():
+    (res,) = parse_put_results(b'<results><Result Type="12" Desc="Missing"/></results>', [9])
+    assert (res.number, res.type_code) == (9, 12)
+
+
+def test_put_results_foreign_docid_is_never_ours():
+    """A success for a document we did not send leaves ours unknown, even when it is the
+    only result of a one-document request."""
+    body = b'<results><Result Type="0" Desc="OK" docid="999"/></results>'
+    (res,) = parse_put_results(body, [101])
+    assert res.number == 101 and res.type_code is None and not res.success
+    (res,) = parse_put_results(b'<result type="0" desc="OK" docid="999"/>', [101])
+    assert res.type_code is None
+    (res,) = parse_put_results(b'<results><Result Type="0" Desc="OK"/></results>', [101])
+    assert res.type_code is None
+    results = parse_put_results(
+        b'<results><Result Type="0" docid="999"/><Result Type="0" docid="102"/></results>',
+        [101, 102],
+    )
+    assert [r.type_code for r in results] == [None, 0]
 
 
 def test_put_results_lowercase_and_docid_matching():

@@ -212,3 +212,26 @@ def test_contact_persons_demo_data_and_update(sandbox):
     assert (changed.code, changed.email, changed.address2) == ("109", "l@x.ee", "Tartu")
     with pytest.raises(ValueError, match="Unknown attribute"):
         sandbox.state.add_contact(code="1", nmae="typo")
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type", "start"),
+    [("html_page", "text/html", b"<!DOCTYPE html>"), ("empty", "text/xml", b"")],
+)
+def test_non_xml_faults_answer_http_200(sandbox, kind, content_type, start):
+    sandbox.state.add_fault(kind)
+    answer = requests.post(sandbox.url, data={"token": TOKEN, "get": "1", "what": "item"},
+                           timeout=5)  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith(content_type)
+    assert answer.content.startswith(start) and (start or answer.content == b"")
+    assert sandbox.requests[-1].answer == f"fault:{kind}"
+
+
+def test_huge_fault_streams_the_announced_size(sandbox):
+    sandbox.state.add_fault("huge", size=3 * 1024 * 1024 + 7)
+    answer = requests.post(sandbox.url, data={"token": TOKEN, "put": "1", "what": "invoice"},
+                           timeout=10)  # fmt: skip
+    assert answer.status_code == 200
+    assert len(answer.content) == int(answer.headers["Content-Length"]) == 3 * 1024 * 1024 + 7
+    assert answer.content.startswith(b"<?xml") and b"<Result " in answer.content[:1024]

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMoveLine(models.Model):
@@ -43,3 +44,22 @@ class AccountMoveLine(models.Model):
                 line.directo_resource_id = client.directo_default_resource_id
             else:
                 line.directo_resource_id = current
+
+    def write(self, vals):
+        if "directo_resource_id" in vals:
+            self._directo_check_resource_editable()
+        return super().write(vals)
+
+    def _directo_check_resource_editable(self):
+        """A posted invoice's resource may change until Directo holds the invoice: after
+        that, Odoo would show another resource than the one Directo has."""
+        held = self.move_id.filtered(lambda move: move.state == "posted" and move.directo_held)
+        if held:
+            raise UserError(
+                _(
+                    "Directo already has invoice %(move)s: its rows' resource can no longer "
+                    "be changed in Odoo. Reset the invoice to draft to change it, then post "
+                    "and export it again.",
+                    move=held[0].display_name,
+                )
+            )

@@ -34,7 +34,6 @@ CHILD_FIELDS = ["parent_id", "type", "directo_contact_code", "active", *PERSON_F
 SOURCE_FIELDS = (
     "code", "name", "regno", "vatregno", "address1", "address2", "address3", "country_code",
     "country_id", "county", "contact", "email", "phone", "primary_contact_code",
-    "company_email", "company_phone",
 )  # fmt: skip
 ROW_FIELDS = ("code", "closed", "is_primary", *PERSON_FIELDS)
 QUIET_CONTEXT = {
@@ -85,8 +84,6 @@ class DirectoClientImportLine(models.Model):
         readonly=True,
         help="Code of the contact person who is also the client's own contact in Directo.",
     )
-    company_email = fields.Char(readonly=True, help="E-mail that goes on the company itself.")
-    company_phone = fields.Char(readonly=True, help="Phone that goes on the company itself.")
     contacts_complete = fields.Boolean(
         readonly=True,
         help="All open contact persons of the client were read: an Odoo contact whose "
@@ -262,12 +259,7 @@ class DirectoClientImportLine(models.Model):
                     "is_primary": primary,
                 }
             )
-        vals.update(
-            primary_contact_code=plan.primary_code or False,
-            company_email=plan.company_email or False,
-            company_phone=plan.company_phone or False,
-            contact_rows=rows,
-        )
+        vals.update(primary_contact_code=plan.primary_code or False, contact_rows=rows)
         return rows
 
     @api.model
@@ -326,9 +318,13 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_partner_vals(self, vals):
-        """Odoo values Directo provides for the company partner (empty ones left out)."""
+        """Odoo values Directo provides for the company partner (empty ones left out).
+
+        The e-mail and phone are fields of Directo's client: the company gets them (it is
+        the invoice address), and so does the primary contact person, when there is one.
+        """
         out = {field: vals.get(source) for field, source in PARTNER_FIELDS.items()}
-        out.update(email=vals.get("company_email"), phone=vals.get("company_phone"))
+        out.update(email=vals.get("email"), phone=vals.get("phone"))
         return {field: value for field, value in out.items() if value}
 
     @api.model
@@ -518,11 +514,7 @@ class DirectoClientImportLine(models.Model):
             vals.get("phone"),
             [(person.directo_contact_code, person.name, person.email, person.phone)],
         )
-        vals.update(
-            primary_contact_code=plan.primary_code,
-            company_email=plan.company_email or False,
-            company_phone=plan.company_phone or False,
-        )
+        vals["primary_contact_code"] = plan.primary_code
 
     @api.model
     def _directo_match_person_rows(self, vals, by_code, children):
@@ -701,6 +693,10 @@ class DirectoClientImportLine(models.Model):
             if new_contact:
                 contacts_to_create.append(self._directo_primary_vals(partner.id, vals, company))
 
+        # Directo's clients are customers: listed under Invoicing > Customers > Customers.
+        Partner.browse(list(claimed)).filtered(lambda partner: not partner.customer_rank).write(
+            {"customer_rank": 1}
+        )
         for chunk in split_every(BATCH_SIZE, to_create):
             partners = Partner.create(
                 [
@@ -709,6 +705,7 @@ class DirectoClientImportLine(models.Model):
                         is_company=True,
                         company_id=company.id,
                         directo_code=vals["code"],
+                        customer_rank=1,
                     )
                     for _line, vals in chunk
                 ]

@@ -5,12 +5,62 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .. import xmldirect
+
 _logger = logging.getLogger(__name__)
 
 # Bodies above this size go to an attachment; the Text field keeps a readable head.
 INLINE_BODY_LIMIT = 256 * 1024
 DEFAULT_RETENTION_DAYS = 90
 REDACTED = "***"
+#: What a person reads for the client's technical outcome ("ok" or the error's class).
+RESULTS = [
+    ("ok", "Answered"),
+    ("key_rejected", "Key rejected"),
+    ("not_activated", "Feed not activated"),
+    ("key_missing", "Key missing"),
+    ("timeout", "No answer in time"),
+    ("unreachable", "Directo unreachable"),
+    ("invalid_xml", "Directo could not read the request"),
+    ("duplicate", "Document already in Directo"),
+    ("confirmed", "Confirmed in Directo, not changed"),
+    ("unknown_code", "Unknown code"),
+    ("routing", "Wrong address or routing"),
+    ("unexpected", "Unexpected answer"),
+    ("error", "Directo error"),
+]
+#: What a component ('what' parameter) holds, in words; other components show as they are.
+SUBJECTS = [
+    ("customer", "Clients"),
+    ("contact", "Contacts"),
+    ("item", "Articles"),
+    ("invoice", "Invoices"),
+    ("receipt", "Receipts"),
+    ("other", "Other"),
+]
+_RESULT_BY_ERROR = {
+    error.__name__: result
+    for error, result in (
+        (xmldirect.DirectoUnauthorized, "key_rejected"),
+        (xmldirect.DirectoNotActivated, "not_activated"),
+        (xmldirect.DirectoTokenRequired, "key_missing"),
+        (xmldirect.DirectoTimeout, "timeout"),
+        (xmldirect.DirectoTransientError, "unreachable"),
+        (xmldirect.DirectoInvalidXml, "invalid_xml"),
+        (xmldirect.DirectoDuplicate, "duplicate"),
+        (xmldirect.DirectoConfirmedLocked, "confirmed"),
+        (xmldirect.DirectoReferenceNotFound, "unknown_code"),
+        (xmldirect.DirectoRoutingError, "routing"),
+        (xmldirect.DirectoProtocolError, "unexpected"),
+    )
+}
+
+
+def result_of(outcome):
+    """The ``result`` key for a technical outcome; batch variants count as their cause."""
+    if not outcome or outcome == "ok":
+        return "ok"
+    return _RESULT_BY_ERROR.get(outcome.replace("DirectoBatch", "Directo", 1), "error")
 
 
 class DirectoExchange(models.Model):
@@ -25,6 +75,13 @@ class DirectoExchange(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     component = fields.Char(readonly=True, help="XML Direct component ('what'), e.g. invoice.")
+    subject = fields.Selection(
+        SUBJECTS,
+        string="Data",
+        compute="_compute_subject",
+        store=True,
+        help="What was read or sent.",
+    )
     operation = fields.Selection(
         [("get", "Read (get)"), ("put", "Write (put)")], readonly=True, index=True
     )
@@ -37,11 +94,34 @@ class DirectoExchange(models.Model):
         "ir.attachment", string="Full Response", readonly=True, ondelete="set null"
     )
     http_status = fields.Integer(string="HTTP Status", readonly=True)
-    outcome = fields.Char(readonly=True, index=True)
+    outcome = fields.Char(
+        string="Technical Outcome",
+        readonly=True,
+        index=True,
+        help="'ok', or the class of the error the XML Direct client raised.",
+    )
+    result = fields.Selection(
+        RESULTS,
+        string="Outcome",
+        compute="_compute_result",
+        store=True,
+        help="What happened, in words; the technical value is in Technical Outcome.",
+    )
     success = fields.Boolean(readonly=True, index=True)
     error_message = fields.Text(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     document_count = fields.Integer(string="Documents", readonly=True)
+
+    @api.depends("component")
+    def _compute_subject(self):
+        known = dict(SUBJECTS)
+        for exchange in self:
+            exchange.subject = exchange.component if exchange.component in known else "other"
+
+    @api.depends("outcome")
+    def _compute_result(self):
+        for exchange in self:
+            exchange.result = result_of(exchange.outcome)
 
     @api.depends("component", "operation", "create_date")
     def _compute_display_name(self):

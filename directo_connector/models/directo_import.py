@@ -29,6 +29,10 @@ BACKGROUND_CHUNK = 2000
 IMPORT_GROUP = "account.group_account_invoice"
 ARTICLE_TYPE_PARAM = "directo_connector.article_product_type"
 ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
+#: The addon's own activity type for "preview ready" (found by type, not by summary).
+IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
+#: Bus notification type of our background notifications (static/src/js, with a button).
+NOTIFICATION_BUS_TYPE = "directo_connector.notification"
 
 
 class DirectoImport(models.Model):
@@ -113,7 +117,7 @@ class DirectoImport(models.Model):
     linked_count = fields.Integer(compute="_compute_counts")
     probable_count = fields.Integer(compute="_compute_counts")
     changed_count = fields.Integer(compute="_compute_counts")
-    added_count = fields.Integer(compute="_compute_counts")
+    added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
 
     @api.model
@@ -134,6 +138,8 @@ class DirectoImport(models.Model):
                 )
 
     def _compute_counts(self):
+        """Lines per status, added ones included (an added line is *Already linked*), so
+        each counter equals what its preview shows; ``added_count`` on top."""
         for run in self:
             counts = {"new": 0, "linked": 0, "probable": 0, "changed": 0}
             added = queued = 0
@@ -144,10 +150,9 @@ class DirectoImport(models.Model):
                     ["__count"],
                 )
                 for state, is_added, is_queued, count in groups:
+                    counts[state] += count
                     if is_added:
                         added += count
-                    else:
-                        counts[state] += count
                     if is_queued:
                         queued += count
             run.new_count = counts["new"]
@@ -184,7 +189,7 @@ class DirectoImport(models.Model):
         """
         self._directo_check_import_rights()
         company = company or self.env.company
-        if not company.sudo().directo_token:
+        if not company._directo_can_call():
             raise UserError(
                 _(
                     "%(company)s is not connected to Directo: paste the XML Direct key in "
@@ -218,8 +223,10 @@ class DirectoImport(models.Model):
         self.env.ref("directo_connector.ir_cron_directo_import").sudo()._trigger()
 
     @api.model
-    def _directo_start_action(self, kind, company=None):
-        self._directo_enqueue(kind, company)
+    def _directo_start_action(self, kind, company=None, reload=False, open_import=False):
+        """Queue a read and tell the user; ``open_import`` also opens the import's form
+        (from a menu, where staying on the previous screen says nothing)."""
+        run = self._directo_enqueue(kind, company)
         what = _("clients") if kind == "client" else _("articles")
         return notification_action(
             _("Directo"),
@@ -230,7 +237,8 @@ class DirectoImport(models.Model):
                 what=what,
             ),
             "info",
-            reload=False,
+            reload=reload,
+            then=run.get_formview_action() if open_import else None,
         )
 
     @api.model
@@ -242,7 +250,7 @@ class DirectoImport(models.Model):
         companies = (
             self.env["res.company"].sudo().search([("directo_client_refresh", "=", "daily")])
         )
-        for company in companies.filtered("directo_token"):
+        for company in companies.filtered(lambda c: c._directo_can_call()):
             last = runs.search(
                 [("company_id", "=", company.id), ("kind", "=", "client"), ("mode", "=", "full")],
                 limit=1,
@@ -272,15 +280,15 @@ class DirectoImport(models.Model):
 
     @api.model
     def action_directo_import_clients(self):
-        return self._directo_start_action("client")
+        return self._directo_start_action("client", open_import=True)
 
     @api.model
     def action_directo_import_articles(self):
-        return self._directo_start_action("article")
+        return self._directo_start_action("article", open_import=True)
 
     def action_read_again(self):
         self.ensure_one()
-        return self._directo_start_action(self.kind, self.company_id)
+        return self._directo_start_action(self.kind, self.company_id, open_import=True)
 
     # ------------------------------------------------------------------ background job
 
@@ -335,7 +343,7 @@ class DirectoImport(models.Model):
             error = self.company_id._directo_diagnose(error, False)
         message = _("Reading from Directo failed: %(error)s", error=error)
         self.write({"state": "failed", "error": message})
-        self._directo_notify(message, level="danger")
+        self._directo_notify(message, level="danger", button=self._directo_open_button())
 
     def _directo_store(self, records, info):
         """Match the records read and store them as preview lines; replace older reads.
@@ -378,7 +386,7 @@ class DirectoImport(models.Model):
         older = self.search(older_domain)
         if older:
             Line.search([("import_id", "in", older.ids)]).unlink()
-            older.activity_unlink(["mail.mail_activity_data_todo"])
+            older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
         self._directo_notify_ready(self._directo_apply_refresh())
 
@@ -414,7 +422,9 @@ class DirectoImport(models.Model):
             return
         if not Line.search_count([("import_id", "=", self.id), ("queued", "=", True)]):
             self.state = "ready"
-            self._directo_notify(self._directo_summary(counts, finished=True))
+            self._directo_notify(
+                self._directo_summary(counts, finished=True), button=self._directo_open_button()
+            )
 
     def _directo_fail_add(self, lines, error):
         """Stop adding in the background: the step was rolled back; the run is failed."""
@@ -436,7 +446,7 @@ class DirectoImport(models.Model):
             added=Line.search_count([("import_id", "=", self.id), ("added", "=", True)]),
         )
         self.write({"state": "failed", "error": message})
-        self._directo_notify(message, level="danger")
+        self._directo_notify(message, level="danger", button=self._directo_open_button())
 
     # ------------------------------------------------------------------ user feedback
 
@@ -497,22 +507,41 @@ class DirectoImport(models.Model):
         message += " " + _("Open the preview to pick which to add.")
         if self.user_id and not self.user_id.share:
             self.activity_schedule(
-                "mail.mail_activity_data_todo",
+                IMPORT_ACTIVITY_TYPE,
                 user_id=self.user_id.id,
                 summary=_("Directo %(what)s preview ready", what=what),
                 note=message,
             )
-        self._directo_notify(message)
+        self._directo_notify(
+            message, button=self._directo_open_button(_("Open Preview"), "action_open_preview")
+        )
 
-    def _directo_notify(self, message, level="info"):
-        """Chatter message + a live notification to the user who started the import."""
+    def _directo_open_button(self, label=None, method="get_formview_action"):
+        """A notification button that calls ``method`` on this import (the web client
+        runs it like a button of the import's form)."""
+        self.ensure_one()
+        return {"name": label or _("Open Import"), "res_id": self.id, "method": method}
+
+    def _directo_notify(self, message, level="info", button=None):
+        """Chatter message + a live notification to the user who started the import,
+        with ``button`` (see ``_directo_open_button``) to go there."""
         for run in self:
             run.message_post(body=message)
             if run.user_id and not run.user_id.share:
                 run.user_id._bus_send(
-                    "simple_notification",
-                    {"type": level, "title": _("Directo"), "message": message, "sticky": True},
+                    NOTIFICATION_BUS_TYPE,
+                    {
+                        "type": level,
+                        "title": _("Directo"),
+                        "message": message,
+                        "sticky": True,
+                        "button": dict(button, model=self._name) if button else False,
+                    },
                 )
+
+    def _directo_close_preview_activity(self, feedback):
+        """The user has acted on the preview: its "preview ready" activity is done."""
+        self.sudo().activity_feedback([IMPORT_ACTIVITY_TYPE], feedback=feedback)
 
     # ------------------------------------------------------------------ preview
 
@@ -531,9 +560,13 @@ class DirectoImport(models.Model):
             "article": "directo_connector.directo_article_import_line_action",
         }[self.kind]
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
-        context = {"default_import_id": self.id, "search_default_not_added": 1}
+        # A counter opens every line of its status (added ones are "Already linked"), so
+        # the list shows the counter's number; the preview itself, what is left to add.
+        context = {"default_import_id": self.id}
         if match_state:
             context["search_default_%s" % match_state] = 1
+        else:
+            context["search_default_not_added"] = 1
         action.update(
             name=self.name,
             domain=[("import_id", "=", self.id)],

@@ -118,6 +118,7 @@ class DirectoImportLineMixin(models.AbstractModel):
                     counts[key] = counts.get(key, 0) + value
             message = runs[:1]._directo_summary(counts)
             kind = "success"
+        runs._directo_close_preview_activity(message)
         return notification_action(
             _("Directo"),
             message,

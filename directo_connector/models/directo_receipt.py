@@ -14,8 +14,10 @@ import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 from ..xmldirect import DirectoError
+from ..xmldirect.outcome import OURS
 from .directo_receipt_line import IN_DIRECTO
 
 _logger = logging.getLogger(__name__)
@@ -28,6 +30,13 @@ CHUNK_ROWS = 2000
 WATERMARK_OVERLAP = timedelta(days=1)
 #: How many unknown invoice numbers a run names in its summary and server log.
 UNKNOWN_SAMPLE = 20
+
+
+def _receipt_time(receipt):
+    """The receipt's time: Directo's receipt output (ws_laekumised.xsd) has no time on the
+    receipt itself, only on its rows (``aeg``): the latest row time then."""
+    times = [row.aeg for row in receipt.rows if row.aeg]
+    return receipt.aeg or (max(times) if times else None)
 
 
 def _row_date(row, receipt):
@@ -137,7 +146,7 @@ class DirectoReceipt(models.Model):
 
     @api.model
     def _cron_fetch_paid_status(self):
-        """Scheduled action: every company with a key and invoice export switched on.
+        """Scheduled action: every connected company with invoice export switched on.
 
         Each company is committed on its own (outside tests): its invoice row locks are
         released at once and a worker timeout later on does not discard its work. A
@@ -146,7 +155,8 @@ class DirectoReceipt(models.Model):
         """
         companies = self.env["res.company"].sudo().search([("directo_invoice_export", "=", True)])
         commit = not getattr(threading.current_thread(), "testing", False)
-        for company in companies.filtered("directo_token"):
+        # Never connected (or neutralized, e.g. a staging copy): no call at all.
+        for company in companies.filtered(lambda c: c._directo_can_call()):
             try:
                 with self.env.cr.savepoint():
                     self._directo_fetch_paid_status(company, retry_failed_payments=False)
@@ -164,15 +174,15 @@ class DirectoReceipt(models.Model):
             return (company.directo_receipt_watermark - WATERMARK_OVERLAP).date()
         # First run: nothing paying our invoices can have changed before the first of them.
         self.env["account.move"].flush_model(
-            ["directo_number", "directo_stored", "invoice_date", "company_id"]
+            ["directo_number", "directo_document", "invoice_date", "company_id"]
         )
         self.env.cr.execute(
             """
             SELECT MIN(LEAST(invoice_date, create_date::date))
               FROM account_move
-             WHERE company_id = %s AND directo_stored AND directo_number != 0
+             WHERE company_id = %s AND directo_document IN %s AND directo_number != 0
             """,
-            [company.id],
+            [company.id, OURS],
         )
         first = self.env.cr.fetchone()[0]
         return first - WATERMARK_OVERLAP if first else None
@@ -331,7 +341,8 @@ class DirectoReceipt(models.Model):
                 "%(receipts)s receipt(s) read (changed since %(since)s): %(changed)s new or "
                 "changed, %(unchanged)s unchanged, %(rows)s row(s).",
                 receipts=stats["receipts"],
-                since=ts.strftime("%d.%m.%Y") if ts else _("the beginning"),
+                # The user's date format, as the settings' date fields around the summary.
+                since=format_date(self.env, ts) if ts else _("the beginning"),
                 changed=stats["changed"],
                 unchanged=stats["unchanged"],
                 rows=stats["rows"],
@@ -416,7 +427,7 @@ class DirectoReceipt(models.Model):
             stats["changed"] += 1
             header = {
                 "paymentmode": receipt.paymentmode,
-                "receipt_datetime": receipt.aeg,
+                "receipt_datetime": _receipt_time(receipt),
                 "confirmed": bool(receipt.confirmed),
                 "directo_ts": receipt.ts,
                 "rows_digest": digest,

@@ -5,7 +5,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
+
+from ..xmldirect.outcome import OURS
 
 _logger = logging.getLogger(__name__)
 
@@ -13,7 +15,7 @@ _logger = logging.getLogger(__name__)
 PAYMENT_FIELDS = ["directo_payment_state", "directo_amount_paid", "directo_last_payment_date"]
 #: Domain of the invoices Directo holds, or may hold, under their Directo number (set on
 #: every answer that stored it, never on a refused attempt - which writes the number too).
-IN_DIRECTO = [("directo_stored", "=", True), ("directo_number", "!=", 0)]
+IN_DIRECTO = [("directo_document", "in", OURS), ("directo_number", "!=", 0)]
 #: Rows per UPDATE statement when writing the paid status of many invoices.
 SQL_BATCH = 1000
 #: Seconds one run may spend registering/removing Odoo payments (about 0.1 s each, Odoo's
@@ -168,11 +170,13 @@ class DirectoReceiptLine(models.Model):
 
     @api.model
     def _directo_mark_exported_not_paid(self, company):
-        """Invoices in Directo without a Directo payment status start as 'Not paid'.
+        """Invoices in Directo without a Directo payment status start as 'Not paid'
+        (exports set it themselves, see ``account.move._compute_directo_payment_state``;
+        this covers invoices exported before).
 
-        "In Directo" is ``directo_stored``, not a non-zero ``directo_number``: the number is
-        written on every attempt, also on one Directo refused (e.g. Type 31), and such an
-        invoice must not get a Directo payment badge.
+        "In Directo" is what Directo holds of ours (``directo_document``), not a non-zero
+        ``directo_number``: the number is also kept after a refusal (e.g. Type 31), and
+        such an invoice must not get a Directo payment badge.
         """
         moves = (
             self.env["account.move"]
@@ -243,13 +247,16 @@ class DirectoReceiptLine(models.Model):
             updates[move.id] = (state, amount, date)
             if old_state != state and (old_state or state != "not_paid"):
                 bodies[move.id] = self.env._(
-                    "Directo payment status: %(old)s → %(new)s (paid in Directo "
-                    "%(amount)s of %(total)s%(date)s).",
+                    "Directo payment status: %(old)s → %(new)s (%(amount)s of %(total)s%(date)s).",
                     old=state_labels.get(old_state, self.env._("none")),
                     new=state_labels[state],
                     amount=currency.format(amount),
                     total=currency.format(move.amount_total),
-                    date=self.env._(", last payment %(date)s", date=date) if date else "",
+                    date=(
+                        self.env._(", last payment %(date)s", date=format_date(self.env, date))
+                        if date
+                        else ""
+                    ),
                 )
         self._directo_write_invoices(updates)
         if bodies:

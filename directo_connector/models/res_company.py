@@ -7,11 +7,16 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..notification import notification_action
 from ..xmldirect import (
     CONNECTION_CHECK_CODE,
+    DEFAULT_MAX_ANSWER_BYTES,
+    DIRECTO_DOMAIN,
+    DirectoAnswerTooLarge,
     DirectoClient,
     DirectoError,
     DirectoNotActivated,
     DirectoTransientError,
     DirectoUnauthorized,
+    DirectoUnavailable,
+    DirectoUrlError,
     validate_url,
 )
 
@@ -20,6 +25,11 @@ _logger = logging.getLogger(__name__)
 DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
 # Directo answers synchronously; big reads and batches take a while.
 DEFAULT_READ_TIMEOUT = 60.0
+#: System parameter: further https hosts the key may be sent to (comma-separated,
+#: ``host`` or ``*.domain``), besides directo.ee and its subdomains and loopback.
+ALLOWED_HOSTS_PARAM = "directo_connector.allowed_hosts"
+#: System parameter: largest put answer (bytes) read into memory.
+MAX_ANSWER_BYTES_PARAM = "directo_connector.max_answer_bytes"
 
 
 class ResCompany(models.Model):
@@ -36,8 +46,11 @@ class ResCompany(models.Model):
         string="Directo Endpoint",
         default=DEFAULT_DIRECTO_URL,
         required=True,
-        help="XML Direct endpoint. Plain http is only accepted for this machine "
-        "(loopback), e.g. the Directo sandbox.",
+        # The key is posted to this URL: only those who may read the key choose it.
+        groups="base.group_system",
+        help="XML Direct endpoint. Only https addresses on directo.ee (or hosts listed in "
+        "the system parameter directo_connector.allowed_hosts) and this machine (loopback, "
+        "e.g. the Directo sandbox; the only place plain http is accepted).",
     )
     directo_routing = fields.Selection(
         [
@@ -143,26 +156,94 @@ class ResCompany(models.Model):
         "read every client again.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any("directo_url" in vals for vals in vals_list):
+            self._directo_check_url_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "directo_url" in vals:
+            self._directo_check_url_rights()
+        return super().write(vals)
+
+    def _directo_check_url_rights(self):
+        # The field's groups already hide it; this names the rule when someone who may
+        # write companies (e.g. an Access Rights admin) tries anyway, e.g. over RPC.
+        if not self.env.is_system():
+            raise AccessError(
+                _(
+                    "Only Settings administrators may change the Directo Endpoint "
+                    "(field directo_url): the XML Direct key is sent there."
+                )
+            )
+
+    @api.model
+    def _directo_allowed_hosts(self):
+        """Hosts listed in the system parameter, besides Directo's own and loopback."""
+        value = self.env["ir.config_parameter"].sudo().get_param(ALLOWED_HOSTS_PARAM) or ""
+        return [host.strip() for host in value.replace(";", ",").split(",") if host.strip()]
+
+    def _directo_checked_url(self):
+        """The endpoint, or a ValidationError naming the company, field and the fix."""
+        self.ensure_one()
+        url = self.sudo().directo_url
+        try:
+            return validate_url(url, self._directo_allowed_hosts())
+        except DirectoUrlError as error:
+            raise ValidationError(self._directo_url_message(error)) from error
+
+    def _directo_url_message(self, error):
+        reasons = {
+            "empty": _("it is empty."),
+            "invalid": _("it is not a valid URL."),
+            "plain_http": _(
+                "plain http:// would send the XML Direct key unencrypted to %(host)s. Use "
+                "https:// (plain http is only accepted for a local sandbox on 127.0.0.1, "
+                "::1 or localhost).",
+                host=error.host,
+            ),
+            "not_https": _(
+                "it must start with https:// and name a host, e.g. %(url)s",
+                url=DEFAULT_DIRECTO_URL,
+            ),
+            "host": _(
+                "%(host)s is not a Directo host. The XML Direct key is only sent to "
+                "%(domain)s and its subdomains, and to this machine (a local sandbox). To "
+                "allow another host (e.g. your own proxy), a Settings administrator lists it "
+                "in the system parameter %(param)s (comma-separated; *.example.com allows a "
+                "domain and its subdomains).",
+                host=error.host,
+                domain=DIRECTO_DOMAIN,
+                param=ALLOWED_HOSTS_PARAM,
+            ),
+        }
+        return _(
+            "Directo Endpoint of %(company)s (%(url)s): %(reason)s",
+            company=self.name,
+            url=error.url,
+            reason=reasons.get(error.reason, str(error)),
+        )
+
     @api.constrains("directo_url")
     def _check_directo_url(self):
         for company in self:
-            try:
-                validate_url(company.directo_url)
-            except ValueError as error:
-                raise ValidationError(
-                    _(
-                        "Directo endpoint of %(company)s: %(error)s",
-                        company=company.name,
-                        error=error,
-                    )
-                ) from error
+            company._directo_checked_url()
 
-    def _directo_client(self, on_logged=None):
+    def _directo_can_call(self):
+        """True when calls to Directo are allowed: a key, and connected once since
+        install or neutralization (a staging copy stays silent until an admin connects)."""
+        self.ensure_one()
+        company = self.sudo()
+        return bool(company.directo_token) and company.directo_connection_state != "not_connected"
+
+    def _directo_client(self, on_logged=None, connecting=False):
         """An XML Direct client for this company; every call is logged as an exchange.
 
         ``on_logged(exchange, record)`` is called after each call with the client's
         ``Exchange`` and the ``directo.exchange`` stored for it, so a caller can link its
-        documents to the very request that carried them.
+        documents to the very request that carried them. Raises UserError while the
+        company has no key or was never connected (``connecting``: for Connect itself).
         """
         self.ensure_one()
         token = self.sudo().directo_token
@@ -174,6 +255,20 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
+        if not connecting and not self._directo_can_call():
+            raise UserError(
+                _(
+                    "%(company)s is not connected to Directo: nothing is sent to or read from "
+                    "Directo until an administrator clicks Connect in Settings > Invoicing > "
+                    "Directo (a copied or neutralized database stays disconnected until then).",
+                    company=self.name,
+                )
+            )
+        try:
+            url = self._directo_checked_url()
+        except ValidationError as error:
+            # A URL stored before the host rule (or a host removed from the parameter).
+            raise UserError(error.args[0]) from error
         exchanges = self.env["directo.exchange"]
 
         def log_exchange(exchange):
@@ -182,10 +277,12 @@ class ResCompany(models.Model):
                 on_logged(exchange, record)
 
         return DirectoClient(
-            self.directo_url,
+            url,
             token,
             routing=self.directo_routing,
             read_timeout=self._directo_read_timeout(),
+            max_answer_bytes=self._directo_max_answer_bytes(),
+            allowed_hosts=self._directo_allowed_hosts(),
             on_exchange=log_exchange,
         )
 
@@ -197,6 +294,14 @@ class ResCompany(models.Model):
         except ValueError:
             return DEFAULT_READ_TIMEOUT
 
+    def _directo_max_answer_bytes(self):
+        """Largest put answer read into memory (system parameter, 8 MiB by default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(MAX_ANSWER_BYTES_PARAM)
+        try:
+            return int(value) if value and int(value) > 0 else DEFAULT_MAX_ANSWER_BYTES
+        except ValueError:
+            return DEFAULT_MAX_ANSWER_BYTES
+
     def _directo_diagnose(self, error, trimmed):
         """A sentence an admin can act on, for a failed connection check."""
         if isinstance(error, DirectoNotActivated):
@@ -207,13 +312,14 @@ class ResCompany(models.Model):
                 detail=error,
             )
         if isinstance(error, DirectoUnauthorized):
+            # Odoo strips whitespace around the key itself: that cause is not listed.
             causes = _(
-                "Directo rejected the key (Type 5, Unauthorized). Almost always one of:\n"
-                "- the key has leading or trailing whitespace: copy it again from the Admin "
-                "tab of the integration user's employee card in Directo;\n"
-                "- the key belongs to a different Directo company than the one you want "
+                "Directo rejected the key (Type 5, Unauthorized). The likely causes:\n"
+                "1. the key belongs to a different Directo company than the one you want "
                 "to connect;\n"
-                "- the key was revoked or XML Direct is not active: ask your Directo "
+                "2. the key was copied incompletely: copy it again from the Admin tab of the "
+                "integration user's employee card in Directo;\n"
+                "3. the key was revoked or XML Direct is not active for it: ask your Directo "
                 "administrator."
             )
             if trimmed:
@@ -222,6 +328,13 @@ class ResCompany(models.Model):
                     + causes
                 )
             return causes
+        if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
+            return _(
+                "Directo answered, but not with XML Direct (%(detail)s). Directo is probably "
+                "down for maintenance or a proxy in between answered for it: try again later "
+                "(scheduled actions retry by themselves). If it persists, check the endpoint.",
+                detail=error,
+            )
         if isinstance(error, DirectoTransientError):
             return _(
                 "Directo could not be reached (network, TLS or timeout problem). "
@@ -249,7 +362,7 @@ class ResCompany(models.Model):
         trimmed = token != raw_token
         if trimmed:
             self.sudo().directo_token = token
-        client = self._directo_client()
+        client = self._directo_client(connecting=True)
         try:
             client.check_connection()
             # Articles out is a separate feed direction: check it too, equally cheaply.
@@ -286,6 +399,7 @@ class ResCompany(models.Model):
             message,
             "success" if state == "connected" else "danger",
             sticky=state != "connected",
+            reload="record",
         )
 
     def _directo_after_connect(self):
@@ -303,4 +417,5 @@ class ResCompany(models.Model):
             stats["message"],
             "danger" if stats["error"] else "success",
             sticky=bool(stats["error"]),
+            reload="record",
         )

@@ -10,7 +10,9 @@ class ResConfigSettings(models.TransientModel):
     directo_token = fields.Char(
         related="company_id.directo_token", readonly=False, groups="base.group_system"
     )
-    directo_url = fields.Char(related="company_id.directo_url", readonly=False)
+    directo_url = fields.Char(
+        related="company_id.directo_url", readonly=False, groups="base.group_system"
+    )
     directo_routing = fields.Selection(related="company_id.directo_routing", readonly=False)
     directo_invoice_export = fields.Boolean(
         related="company_id.directo_invoice_export", readonly=False
@@ -44,21 +46,48 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.directo_client_watermark", readonly=False
     )
 
-    def action_directo_connect(self):
+    def _directo_save_page(self):
+        """Apply every change made on the settings page, as its Save button does.
+
+        The Directo buttons carry ``noSaveDialog``: on a page with unsaved changes the web
+        client saves this record and runs the button at once, instead of asking "Save
+        changes?" (whose Save reloads the page and drops the click). Saving the record
+        writes the company fields; ``execute`` applies the rest (system parameters,
+        groups...), which would otherwise look saved while staying on this record only.
+        """
         self.ensure_one()
+        self.execute()
+
+    def _directo_open(self, xmlid):
+        """A navigation button of the page: save the page first, then open ``xmlid``."""
+        self._directo_save_page()
+        return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+
+    def action_directo_open_exchanges(self):
+        return self._directo_open("directo_connector.directo_exchange_action")
+
+    def action_directo_open_imports(self):
+        return self._directo_open("directo_connector.directo_import_action")
+
+    def action_directo_open_receipts(self):
+        return self._directo_open("directo_connector.directo_receipt_action")
+
+    def action_directo_connect(self):
+        self._directo_save_page()
         return self.company_id.action_directo_connect()
 
     def action_directo_import_clients(self):
-        self.ensure_one()
-        return self.env["directo.import"]._directo_start_action("client", self.company_id)
+        self._directo_save_page()
+        return self.env["directo.import"]._directo_start_action(
+            "client", self.company_id, reload="record"
+        )
 
     def action_directo_import_articles(self):
-        self.ensure_one()
-        # The product type chosen on screen applies to this import without pressing Save.
-        self.env["ir.config_parameter"].sudo().set_param(
-            ARTICLE_TYPE_PARAM, self.directo_article_product_type or "service"
+        # Saving the page stores "New products are" before the import reads it.
+        self._directo_save_page()
+        return self.env["directo.import"]._directo_start_action(
+            "article", self.company_id, reload="record"
         )
-        return self.env["directo.import"]._directo_start_action("article", self.company_id)
 
     # Paid status from Directo
     directo_payment_journal_id = fields.Many2one(
@@ -71,5 +100,5 @@ class ResConfigSettings(models.TransientModel):
     directo_receipt_sync_message = fields.Text(related="company_id.directo_receipt_sync_message")
 
     def action_directo_fetch_paid_status(self):
-        self.ensure_one()
+        self._directo_save_page()
         return self.company_id.action_directo_fetch_paid_status()

@@ -1,7 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+from contextlib import contextmanager
+
+from psycopg2 import errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
+
+_logger = logging.getLogger(__name__)
+
+#: One client code per company in PostgreSQL too: two transactions creating the same code
+#: at once both pass the Python check (neither sees the other's row before it commits).
+DIRECTO_CODE_INDEX = "res_partner_directo_code_company_uniq"
+# Same rows as the Python check: commercial partners (no parent) with a code. Clients
+# without a company share the key 0.
+_DIRECTO_CODE_KEY = SQL("COALESCE(company_id, 0), directo_code")
+_DIRECTO_CODE_ROWS = SQL("directo_code IS NOT NULL AND directo_code != '' AND parent_id IS NULL")
 
 
 class ResPartner(models.Model):
@@ -30,6 +47,140 @@ class ResPartner(models.Model):
         help="When a row has no resource and no default resource is set, use the client's "
         "salesperson (default user) as the row's resource.",
     )
+
+    def init(self):
+        result = super().init()
+        self._directo_create_code_index()
+        return result
+
+    def _directo_create_code_index(self):
+        cr = self.env.cr
+        if index_exists(cr, DIRECTO_CODE_INDEX):
+            return
+        cr.execute(
+            SQL(
+                "SELECT %s, array_agg(id ORDER BY id) FROM res_partner WHERE %s "
+                "GROUP BY 1, 2 HAVING COUNT(*) > 1 LIMIT 20",
+                _DIRECTO_CODE_KEY,
+                _DIRECTO_CODE_ROWS,
+            )
+        )
+        duplicates = cr.fetchall()
+        if duplicates:
+            # Refusing the upgrade would block the whole database; the Python check still
+            # applies, and the next update creates the index once the codes are fixed.
+            _logger.warning(
+                "Directo client codes are not unique in the database yet, so %s was not "
+                "created. Give these clients distinct codes, then update the module: %s",
+                DIRECTO_CODE_INDEX,
+                "; ".join(
+                    "code %s: partners %s" % (code, ids) for _company, code, ids in duplicates
+                ),
+            )
+            return
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX %s ON res_partner (%s) WHERE %s",
+                SQL.identifier(DIRECTO_CODE_INDEX),
+                _DIRECTO_CODE_KEY,
+                _DIRECTO_CODE_ROWS,
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        claims = [
+            (vals.get("name") or "", vals["directo_code"], vals.get("company_id") or False)
+            for vals in vals_list
+            if vals.get("directo_code") and not vals.get("parent_id")
+        ]
+        if not claims:
+            return super().create(vals_list)
+        with self._directo_code_index_guard(claims):
+            return super().create(vals_list)
+
+    def write(self, vals):
+        moves_code = vals.get("directo_code") or (
+            ("parent_id" in vals or "company_id" in vals) and any(self.mapped("directo_code"))
+        )
+        if not moves_code:
+            return super().write(vals)
+        # The codes as written (a refusal rolls the written values back).
+        claims = [
+            (
+                partner.display_name,
+                vals.get("directo_code", partner.directo_code),
+                vals.get("company_id", partner.company_id.id),
+            )
+            for partner in self
+            if not vals.get("parent_id", partner.parent_id)
+        ]
+        # The guard's savepoint flushes on exit: a clash found at some later flush could
+        # not name the client.
+        with self._directo_code_index_guard(claims):
+            return super().write(vals)
+
+    @contextmanager
+    def _directo_code_index_guard(self, claims):
+        """Turn the index's refusal into the Python check's message.
+
+        ``claims``: (name, code, company id) of the clients being created or written.
+        The savepoint keeps this transaction usable after PostgreSQL refuses, to look the
+        other client up (it may be this very transaction's own, uncommitted one).
+        """
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except errors.UniqueViolation as error:
+            if error.diag.constraint_name != DIRECTO_CODE_INDEX:
+                raise
+            raise ValidationError(self._directo_code_holder_message(claims)) from error
+
+    def _directo_code_holder_message(self, claims):
+        """Message naming the client that already holds one of ``claims``' codes."""
+        partners = self.sudo().with_context(active_test=False)
+        message = partners._directo_code_holder_in(claims)
+        if message:
+            return message
+        # Committed by another transaction after this one started: invisible here (that
+        # is why the Python check let it through), visible to a transaction of its own.
+        with self.env.registry.cursor() as cr:
+            message = partners.with_env(partners.env(cr=cr))._directo_code_holder_in(claims)
+        return message or _(
+            "Directo client code %(code)s is already used by another client. Each client "
+            "code links one client.",
+            code=", ".join(code for _name, code, _company in claims if code),
+        )
+
+    def _directo_code_holder_in(self, claims):
+        for name, code, company_id in claims:
+            if not code:
+                continue
+            holder = self.search(
+                [
+                    ("directo_code", "=", code),
+                    ("parent_id", "=", False),
+                    ("company_id", "in", [company_id, False]),
+                    ("id", "not in", self.ids),
+                ],
+                limit=1,
+            )
+            if holder:
+                return self._directo_code_taken_message(code, name, holder)
+        return None
+
+    @api.model
+    def _directo_code_taken_message(self, code, partner_name, holder):
+        other = holder.display_name
+        if not holder.active:
+            other = _("%(partner)s (archived)", partner=other)
+        return _(
+            "Directo client code %(code)s of %(partner)s is already used by "
+            "%(other)s. Each client code links one client.",
+            code=code,
+            partner=partner_name,
+            other=other,
+        )
 
     @api.constrains("directo_code", "company_id", "parent_id", "is_company")
     def _check_directo_code_unique(self):
@@ -63,16 +214,9 @@ class ResPartner(models.Model):
                 None,
             )
             if clash:
-                holder = clash.display_name
-                if not clash.active:
-                    holder = _("%(partner)s (archived)", partner=holder)
                 raise ValidationError(
-                    _(
-                        "Directo client code %(code)s of %(partner)s is already used by "
-                        "%(other)s. Each client code links one client.",
-                        code=partner.directo_code,
-                        partner=partner.display_name,
-                        other=holder,
+                    self._directo_code_taken_message(
+                        partner.directo_code, partner.display_name, clash
                     )
                 )
 

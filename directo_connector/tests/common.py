@@ -32,6 +32,8 @@ class DirectoSandboxMixin:
                 "directo_url": cls.sandbox.url,
                 "directo_token": token,
                 "directo_invoice_export": True,
+                # As after Connect: calls are refused while a company is not connected.
+                "directo_connection_state": "connected",
             }
         )
 

@@ -1,8 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import socket
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.directo_connector.models import directo_exchange
 
 from .common import SANDBOX_TOKEN, DirectoTransactionCase
 
@@ -28,6 +32,8 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
         self.assertEqual(set(exchanges.mapped("component")), {"customer", "item", "contact"})
+        self.assertEqual(set(exchanges.mapped("subject")), {"customer", "item", "contact"})
+        self.assertEqual(set(exchanges.mapped("result")), {"ok"})
         self.assertNotIn("contact", self.company.directo_connection_message)
         self.assertTrue(all(exchanges.mapped("success")))
         for exchange in exchanges:
@@ -66,6 +72,18 @@ class TestDirectoConnection(DirectoTransactionCase):
         message = self.company.directo_connection_message
         self.assertIn("Type 5", message)
         self.assertNotIn("whitespace around it", message)
+        # Odoo strips whitespace itself: not a cause. The causes stand on lines of their
+        # own (the notification keeps line breaks through its CSS class).
+        self.assertNotIn("whitespace", message)
+        causes = message.split("\n")[1:]
+        self.assertEqual([cause[:3] for cause in causes], ["1. ", "2. ", "3. "])
+        self.assertIn("different Directo company", causes[0])
+        self.assertEqual(action["params"]["message"], message)
+        self.assertEqual(action["params"]["className"], "o_directo_notification")
+        # The exchange says it in words, the technical value kept beside it.
+        exchange = self._exchanges()[-1]
+        self.assertEqual(exchange.outcome, "DirectoUnauthorized")
+        self.assertEqual(exchange.result, "key_rejected")
 
     def test_connect_component_not_activated(self):
         self.company.sudo().directo_token = "DEMO-NOREAD"
@@ -125,6 +143,50 @@ class TestDirectoConnection(DirectoTransactionCase):
         record.action_directo_connect()
         self.assertEqual(self.company.directo_connection_state, "connected")
         self.assertEqual(self.company.sudo().directo_token, SANDBOX_TOKEN)
+
+    def test_settings_buttons_save_the_whole_page_first(self):
+        """The settings buttons run without the "Unsaved changes" dialog (noSaveDialog):
+        the web client saves the settings record and calls the button, which applies the
+        rest of the page as Save does, then does what it says. The answer refreshes the
+        page in place instead of reloading it to the top."""
+        view = self.env.ref("directo_connector.res_config_settings_view_form")
+        buttons = etree.fromstring(view.arch_db).xpath("//button")
+        self.assertTrue(buttons)
+        for button in buttons:
+            self.assertEqual(button.get("type"), "object", button.get("name"))
+            self.assertEqual(button.get("noSaveDialog"), "1", button.get("name"))
+            self.assertTrue(hasattr(self.env["res.config.settings"], button.get("name")))
+        self.company.sudo().directo_token = False
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("directo_connector.article_product_type", "service")
+        # What the web client does on the first click: save the page's record, call the
+        # button on it.
+        settings = Form(self.env["res.config.settings"])
+        settings.directo_token = " %s " % SANDBOX_TOKEN
+        settings.directo_article_product_type = "consu"
+        record = settings.save()
+        action = record.action_directo_connect()
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertEqual(params.get_param("directo_connector.article_product_type"), "consu")
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
+        for name in ("action_directo_open_exchanges", "action_directo_open_receipts"):
+            self.assertEqual(getattr(record, name)()["type"], "ir.actions.act_window")
+
+    def test_exchange_results_in_words(self):
+        results = dict(self.env["directo.exchange"]._fields["result"].selection)
+        for outcome, result in (
+            ("ok", "ok"),
+            (None, "ok"),
+            ("DirectoTimeout", "timeout"),
+            ("DirectoBatchTimeout", "timeout"),
+            ("DirectoTransientError", "unreachable"),
+            ("DirectoNotActivated", "not_activated"),
+            ("DirectoReferenceNotFound", "unknown_code"),
+            ("DirectoError", "error"),
+            ("SomethingNew", "error"),
+        ):
+            self.assertEqual(directo_exchange.result_of(outcome), result, outcome)
+            self.assertIn(result, results)
 
     def test_exchange_cleanup(self):
         self.company.action_directo_connect()

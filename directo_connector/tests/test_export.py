@@ -4,15 +4,17 @@
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 from lxml import etree
 
 from odoo import Command, api
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from odoo.addons.directo_connector.xmldirect import InvoicePayload
 
+from ..models.directo_invoice_export import DirectoSendReport, Sending
 from .common import DirectoSandboxMixin, DirectoTransactionCase
 
 DATA = Path(__file__).parent / "data"
@@ -171,12 +173,16 @@ class DirectoExportCommon(DirectoTransactionCase):
         return moves.with_user(self.accountant).action_directo_export()
 
     def _payload(self, move, resend=False):
-        (prep,) = move._directo_prepare(resend=resend)
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move, resend=resend)
         self.assertFalse(prep.problems, [p.message for p in prep.problems])
         return prep.payload
 
     def _problems(self, moves):
-        return [p.message for prep in moves._directo_prepare() for p in prep.problems]
+        return [
+            p.message
+            for prep in self.env["directo.invoice.mapper"]._prepare(moves)
+            for p in prep.problems
+        ]
 
 
 @tagged("post_install", "-at_install")
@@ -234,11 +240,14 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertNotIn("xd_update", self._put_requests()[0].query)
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(move.directo_number, 202600001)
-        self.assertFalse(move.directo_confirmed)
-        self.assertTrue(move.directo_stored)
+        self.assertEqual(move.directo_document, "draft")
         self.assertFalse(move.directo_error)
-        self.assertEqual(move.directo_exchange_id.component, "invoice")
-        self.assertIn('number="202600001"', move.directo_exchange_id.request_body)
+        (attempt,) = move.directo_attempt_ids
+        self.assertEqual(
+            (attempt.state, attempt.type_code, attempt.number), ("sent", 0, "202600001")
+        )
+        self.assertEqual(attempt.exchange_id.component, "invoice")
+        self.assertIn('number="202600001"', attempt.exchange_id.request_body)
         stored = self.sandbox.invoice(202600001)
         self.assertFalse(stored["confirmed"])
         self.assertEqual([r["object"] for r in stored["rows"]], ["KATRIN", "MARI"])
@@ -252,7 +261,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._assert_xml("invoice_confirmed.xml")
         self.assertTrue(self.sandbox.invoice(202600001)["confirmed"])
         self.assertEqual(move.directo_state, "sent")
-        self.assertTrue(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "confirmed")
 
     def test_credit_note_negative_quantities_own_prefix(self):
         invoice = self._invoice()
@@ -290,7 +299,7 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(len(self._put_requests()), 1)
         self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
         self.assertEqual(sorted(moves.mapped("directo_number")), [202600001, 202600002, 202600003])
-        self.assertEqual(len(moves.directo_exchange_id), 1)
+        self.assertEqual(len(moves.directo_attempt_ids.exchange_id), 1)
 
     def test_batches(self):
         self.env["ir.config_parameter"].sudo().set_param("directo_connector.export_batch_size", 2)
@@ -300,7 +309,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(moves)
         self.assertEqual(len(self._put_requests()), 3)
         self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
-        self.assertEqual(len(moves.directo_exchange_id), 3)
+        self.assertEqual(len(moves.directo_attempt_ids.exchange_id), 3)
 
     def test_each_invoice_links_to_the_request_that_carried_it(self):
         """Two batches: each invoice points to the exchange whose request held its number
@@ -309,9 +318,11 @@ class TestDirectoExport(DirectoExportCommon):
         first, second = self._invoice(), self._invoice()
         self._export(first | second)
         self.assertEqual(len(self._put_requests()), 2)
-        self.assertNotEqual(first.directo_exchange_id, second.directo_exchange_id)
+        self.assertNotEqual(
+            first.directo_attempt_ids.exchange_id, second.directo_attempt_ids.exchange_id
+        )
         for move, other in ((first, second), (second, first)):
-            body = move.directo_exchange_id.request_body
+            body = move.directo_attempt_ids.exchange_id.request_body
             self.assertIn('number="%s"' % move.directo_number, body)
             self.assertNotIn('number="%s"' % other.directo_number, body)
 
@@ -321,9 +332,11 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
-        self.assertIn('number="202600001"', move.directo_exchange_id.request_body)
-        self.assertFalse(move.directo_exchange_id.success)
+        self.assertEqual(move.directo_state, "unknown")
+        (attempt,) = move.directo_attempt_ids
+        self.assertEqual(attempt.state, "unknown")
+        self.assertIn('number="202600001"', attempt.exchange_id.request_body)
+        self.assertFalse(attempt.exchange_id.success)
 
     # ------------------------------------------------------------------ access
 
@@ -373,6 +386,139 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(move.directo_number, 202600001)
+
+    # ------------------------------------------------------------------ exactly once
+
+    def test_prefix_change_after_export_keeps_the_number(self):
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_number, 202600001)
+        self.journal.directo_number_prefix = "1"
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        self.assertIn("202600001", move.directo_number_note)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertIsNone(self.sandbox.invoice(1202600001))
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
+        # The prefix applies to invoices never sent.
+        other = self._invoice()
+        self._export(other)
+        self.assertEqual(other.directo_number, 1202600002)
+
+    def test_rename_after_reset_keeps_the_number(self):
+        move = self._invoice()
+        self._export(move)
+        move.button_draft()
+        move.name = "DXT/2026/00077"
+        move.action_post()
+        self.assertEqual(move.name, "DXT/2026/00077")
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(move.directo_number, 202600001)
+        self.assertIsNone(self.sandbox.invoice(202600077))
+        self.assertIn("renamed", move.directo_number_note)
+
+    def test_foreign_docid_is_never_sent(self):
+        """Directo answers success for document 999: our invoice is not marked Sent; its
+        outcome is unknown and the next export updates the same number."""
+        move = self._invoice()
+        self.sandbox.add_fault("foreign_docid", component="invoice")
+        self._export(move)
+        self.assertEqual(move.directo_state, "unknown")
+        self.assertEqual(move.directo_document, "maybe")
+        self.assertIn("no result", move.directo_error)
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
+        self.assertEqual(move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"])
+
+    def test_reset_and_cancel_of_a_directo_draft(self):
+        move = self._invoice()
+        self._export(move)
+        self.assertEqual(move.directo_document, "draft")
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertIn("Directo still holds draft invoice 202600001", move.message_ids[0].body)
+        move.button_draft()
+        move.action_post()
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(self.sandbox.invoice(202600001)["updates"], 1)
+
+    def test_large_selection_goes_to_the_background_job(self):
+        self.env["ir.config_parameter"].sudo().set_param("directo_connector.export_sync_limit", 2)
+        moves = self._invoice() | self._invoice() | self._invoice()
+        action = self._export(moves)
+        self.assertIn("background", action["params"]["message"])
+        self.assertEqual(set(moves.mapped("directo_state")), {"sending"})
+        self.assertEqual(self._put_requests(), [])
+        cron = self.env.ref("directo_connector.ir_cron_directo_export")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.env["account.move"]._cron_directo_export()  # auto export is off: still sent
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(len(self._put_requests()), 1)
+
+    def test_replace_in_directo_from_the_list(self):
+        moves = self._invoice() | self._invoice()
+        preps = self.env["directo.invoice.mapper"]._prepare(moves)
+        foreign = [
+            InvoicePayload(
+                **{
+                    **{n: getattr(prep.payload, n) for n in prep.payload.__slots__},
+                    "customercode": "K0004",
+                }
+            )
+            for prep in preps
+        ]
+        self.company._directo_client().put_invoices(foreign)
+        self._export(moves)
+        self.assertEqual(set(moves.mapped("directo_document")), {"taken"})
+        action = self.env.ref("directo_connector.action_account_move_directo_replace")
+        result = (
+            action.with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .run()
+        )
+        wizard = self.env["directo.replace.wizard"].browse(result["res_id"])
+        self.assertIn("202600001", wizard.summary)
+        self.assertIn("202600002", wizard.summary)
+        wizard.with_user(self.accountant).action_confirm()
+        self.assertEqual(set(moves.mapped("directo_state")), {"sent"})
+        self.assertEqual(self.sandbox.invoice(202600002)["customercode"], "K0001")
+
+    def test_odoo_send_dialog_exports_to_directo(self):
+        """Directo is a checkbox of Odoo's Send dialog, ticked by default for companies that
+        export; sending goes through the same checks and the same sending path."""
+        move = self._invoice()
+        bad = self._invoice(partner=self.nocode_client)
+        Wizard = self.env["account.move.send.wizard"].with_user(self.accountant)
+        wizard = Wizard.with_context(active_model="account.move", active_ids=move.ids).create({})
+        self.assertEqual(wizard.extra_edi_checkboxes["directo"]["checked"], True)
+        self.assertEqual(wizard.extra_edi_checkboxes["directo"]["label"], "Directo")
+        wizard.sending_methods = ["manual"]
+        wizard.action_send_and_print()
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(len(self._put_requests()), 1)
+        # Sent already: no checkbox any more.
+        wizard = Wizard.with_context(active_model="account.move", active_ids=move.ids).create({})
+        self.assertNotIn("directo", wizard.extra_edi_checkboxes or {})
+        # An invoice the checks refuse: the dialog warns, and sending records why.
+        wizard = Wizard.with_context(active_model="account.move", active_ids=bad.ids).create({})
+        self.assertIn("no Directo client code", wizard.alerts["directo_problems"]["message"])
+        wizard.sending_methods = ["manual"]
+        wizard.action_send_and_print()
+        self.assertEqual(bad.directo_state, "failed")
+        self.assertIn("no Directo client code", bad.directo_error)
+        self.assertEqual(len(self._put_requests()), 1)
+        # Companies that do not export get no checkbox.
+        self.company.directo_invoice_export = False
+        other = self._invoice()
+        wizard = Wizard.with_context(active_model="account.move", active_ids=other.ids).create({})
+        self.assertNotIn("directo", wizard.extra_edi_checkboxes or {})
 
     # ------------------------------------------------------------------ rules
 
@@ -634,7 +780,7 @@ class TestDirectoExport(DirectoExportCommon):
                 self.assertIn(what, move.directo_error)
                 self.assertIn(name, move.directo_error)
                 self.assertIn("Type 31", move.directo_error)
-                self.assertFalse(move.directo_stored)
+                self.assertFalse(move.directo_document)
 
     def test_failure_one_activity_one_note_not_a_flood(self):
         self.consult.directo_code = "ART-9999"
@@ -644,7 +790,8 @@ class TestDirectoExport(DirectoExportCommon):
             move.with_user(self.accountant).action_directo_export()
         self.assertEqual(len(self._put_requests()), 3)
         self.assertEqual(move.directo_state, "failed")
-        activities = move.activity_ids.filtered(lambda a: a.summary == "Directo export failed")
+        export_type = self.env.ref("directo_connector.mail_activity_type_export_failed")
+        activities = move.activity_ids.filtered(lambda a: a.activity_type_id == export_type)
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.accountant)
         notes = move.message_ids[: len(move.message_ids) - notes_before].filtered(
@@ -655,7 +802,7 @@ class TestDirectoExport(DirectoExportCommon):
         self.consult.directo_code = "TEENUS-KONSULT"
         move.with_user(self.accountant).action_directo_export()
         self.assertEqual(move.directo_state, "sent")
-        self.assertFalse(move.activity_ids.filtered(lambda a: a.summary == "Directo export failed"))
+        self.assertFalse(move.activity_ids.filtered(lambda a: a.activity_type_id == export_type))
         self.assertFalse(move.directo_error)
 
     def test_type_5_and_404_nothing_stored(self):
@@ -664,7 +811,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("not activated", move.directo_error)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.company.sudo().directo_token = "WRONG"
         self._export(move)
         self.assertIn("rejected the XML Direct key", move.directo_error)
@@ -673,7 +820,7 @@ class TestDirectoExport(DirectoExportCommon):
         self.sandbox.set_routing_required("query")
         self._export(move)
         self.assertIn("route", move.directo_error)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.company.directo_routing = "both"
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
@@ -683,7 +830,7 @@ class TestDirectoExport(DirectoExportCommon):
         """Directo stores the draft but cannot confirm (sandbox: no rows)."""
         self.company.directo_auto_confirm = True
         move = self._invoice()
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         empty = InvoicePayload(
             **{**{n: getattr(prep.payload, n) for n in prep.payload.__slots__}, "rows": ()}
         )
@@ -692,16 +839,12 @@ class TestDirectoExport(DirectoExportCommon):
         client = self.company._directo_client(
             on_logged=lambda exchange, record: logged.append((exchange, record))
         )
-        outcomes = {}
-        move._directo_put_chunk(client, [prep], outcomes, logged)
-        from ..models.account_move import DirectoSendReport
-
-        move._directo_apply(outcomes, DirectoSendReport(self.env), None)
+        export = self.env["directo.invoice.export"]
+        export._send_chunk(client, [Sending(prep)], logged, DirectoSendReport(self.env), None)
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("Type 29", move.directo_error)
         self.assertIn("draft", move.directo_error)
-        self.assertTrue(move.directo_stored)
-        self.assertFalse(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "draft")
         # next export updates the stored draft
         self._export(move)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
@@ -739,9 +882,12 @@ class TestDirectoExport(DirectoExportCommon):
         self.company.directo_auto_confirm = True
         move = self._invoice()
         self._export(move)
-        self.assertTrue(move.directo_confirmed)
-        move.button_draft()
-        move.action_post()
+        self.assertEqual(move.directo_document, "confirmed")
+        # Reset to draft is refused (a credit note is the way): the export stays refused.
+        with self.assertRaisesRegex(UserError, "credit note"):
+            move.button_draft()
+        with self.assertRaisesRegex(UserError, "credit note"):
+            move.button_cancel()
         count = len(self._put_requests())
         action = self._export(move)
         self.assertEqual(action["res_model"], "directo.export.wizard")
@@ -763,14 +909,14 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("confirmed in Directo", move.directo_error)
         self.assertIn("Type 14", move.directo_error)
-        self.assertTrue(move.directo_confirmed)
+        self.assertEqual(move.directo_document, "confirmed")
         count = len(self._put_requests())
         self.assertTrue(any("already confirmed" in p for p in self._problems(move)))
         self.assertEqual(len(self._put_requests()), count)
 
     def test_duplicate_never_sent_not_overwritten_then_replace(self):
         move = self._invoice()
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         # Someone else's document already has this number in Directo.
         other = InvoicePayload(
             **{
@@ -781,13 +927,16 @@ class TestDirectoExport(DirectoExportCommon):
         self.company._directo_client().put_invoices([other])
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "taken")
         self.assertIn("Replace in Directo", move.directo_error)
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0004")
         # The user confirms it is this invoice
-        move.with_user(self.accountant).action_directo_resend()
+        action = move.with_user(self.accountant).action_directo_replace()
+        wizard = self.env["directo.replace.wizard"].browse(action["res_id"])
+        self.assertIn("202600001", wizard.summary)
+        wizard.with_user(self.accountant).action_confirm()
         self.assertEqual(move.directo_state, "sent")
-        self.assertFalse(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "draft")
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0001")
 
     def test_duplicate_after_refusal_not_overwritten(self):
@@ -800,9 +949,9 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(move.directo_state, "failed")
         self.assertIn("Type 31", move.directo_error)
         self.assertEqual(move.directo_number, 202600001)
-        self.assertFalse(move.directo_stored)
+        self.assertFalse(move.directo_document)
         self.consult.directo_code = "TEENUS-KONSULT"
-        (prep,) = move._directo_prepare()
+        (prep,) = self.env["directo.invoice.mapper"]._prepare(move)
         foreign = InvoicePayload(
             **{
                 **{n: getattr(prep.payload, n) for n in prep.payload.__slots__},
@@ -815,7 +964,7 @@ class TestDirectoExport(DirectoExportCommon):
         requests = self._put_requests()[count:]
         self.assertEqual([r.query.get("xd_update") for r in requests], [None])
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_duplicate)
+        self.assertEqual(move.directo_document, "taken")
         self.assertIn("Replace in Directo", move.directo_error)
         self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0004")
         self.assertEqual(self.sandbox.invoice(202600001)["updates"], 0)
@@ -831,9 +980,8 @@ class TestDirectoExport(DirectoExportCommon):
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         action = self._export(move)
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)
-        self.assertTrue(move.directo_stored)
+        self.assertEqual(move.directo_state, "unknown")
+        self.assertEqual(move.directo_document, "maybe")
         self.assertEqual(move.directo_number, 202600001)
         self.assertIn("did not answer in time", move.directo_error)
         self.assertIn("update", move.directo_error)
@@ -841,7 +989,6 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(move)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
         self.assertEqual(move.directo_state, "sent")
-        self.assertFalse(move.directo_outcome_unknown)
         self.assertEqual(
             len(self.sandbox.invoices()),
             1 + len([n for n in self.sandbox.invoices() if n != 202600001]),
@@ -857,11 +1004,10 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("process_then_timeout", seconds=3, component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self._export(move)
         self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_confirmed)
-        self.assertFalse(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_document, "confirmed")
         self.assertIn("most probably this invoice", move.directo_error)
         self.assertIn("Type 14", move.directo_error)
         puts = len(self._put_requests())
@@ -875,8 +1021,7 @@ class TestDirectoExport(DirectoExportCommon):
         self._export(moves)
         first, second = moves.sorted("name")
         self.assertEqual(first.directo_state, "sent")
-        self.assertEqual(second.directo_state, "failed")
-        self.assertTrue(second.directo_outcome_unknown)
+        self.assertEqual(second.directo_state, "unknown")
         self.assertIn("no result", second.directo_error)
         self._export(second)
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")
@@ -886,11 +1031,10 @@ class TestDirectoExport(DirectoExportCommon):
         move = self._invoice()
         self.sandbox.add_fault("http500", component="invoice")
         self._export(move)
-        self.assertEqual(move.directo_state, "failed")
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self.sandbox.add_fault("drop", component="invoice")
         self._export(move)
-        self.assertTrue(move.directo_outcome_unknown)
+        self.assertEqual(move.directo_state, "unknown")
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
 
@@ -937,24 +1081,26 @@ class TestDirectoExport(DirectoExportCommon):
             self.env.invalidate_all()
             moves = self.env["account.move"].browse(moves.ids)
             before = self.env.cr.sql_log_count
-            moves._directo_prepare()
+            self.env["directo.invoice.mapper"]._prepare(moves)
             prepare_queries = self.env.cr.sql_log_count - before
             self.env.invalidate_all()
             moves = self.env["account.move"].browse(moves.ids)
             before = self.env.cr.sql_log_count
-            report = moves._directo_send()
+            report = self.env["directo.invoice.export"]._send(moves)
             self.env.flush_all()
             send_queries = self.env.cr.sql_log_count - before
             self.assertEqual(len(report.sent), n)
             return prepare_queries, send_queries
 
+        run(1)  # warms the caches (config parameters, xml ids): not a per-invoice cost
         prepare_small, send_small = run(3)
         prepare_big, send_big = run(12)
         # Mapping: a constant number of queries whatever the batch size.
         self.assertEqual(prepare_small, prepare_big)
         # Sending: results are written per outcome and in one UPDATE per batch, so 12
         # invoices cost what 3 cost (up to a few queries of tracking bookkeeping).
-        self.assertLessEqual(abs(send_big - send_small), 3, (send_small, send_big))
+        # (The first run also pays one-off caches, so it may cost more than the second.)
+        self.assertLessEqual(send_big, send_small + 3, (send_small, send_big))
 
 
 @tagged("post_install", "-at_install")
@@ -979,7 +1125,14 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env["res.company"].browse(self.company.id)
             self._saved = company.sudo().read(
-                ["directo_url", "directo_token", "directo_invoice_export", "directo_auto_confirm"]
+                [
+                    "directo_url",
+                    "directo_token",
+                    "directo_invoice_export",
+                    "directo_auto_confirm",
+                    "directo_auto_export",
+                    "directo_connection_state",
+                ]
             )[0]
             company.sudo().write(
                 {
@@ -987,6 +1140,8 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
                     "directo_token": "DEMO-TOKEN",
                     "directo_invoice_export": True,
                     "directo_auto_confirm": False,
+                    "directo_auto_export": True,
+                    "directo_connection_state": "connected",
                 }
             )
             income = env["account.account"].search(
@@ -1080,33 +1235,112 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
             env["res.company"].browse(self.ids["company"]).sudo().write(saved)
             cr.commit()  # pylint: disable=invalid-commit
 
+    def _env(self, cr):
+        # directo_commit: these cursors commit like a real worker (write-ahead included).
+        return api.Environment(cr, api.SUPERUSER_ID, {"directo_commit": True})
+
+    def _puts(self):
+        return [r for r in self.sandbox.requests if r.operation == "put"]
+
     def test_two_exports_at_once_send_once(self):
+        """A locked invoice, or one a live request carries, is skipped by a second export."""
         registry = self.env.registry
-        cr1 = registry.cursor()
-        cr2 = registry.cursor()
-        try:
-            env1 = api.Environment(cr1, api.SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, api.SUPERUSER_ID, {})
-            cr2.execute("SELECT 1")  # both transactions start before either sends
-            # Export 1 locks, sends, and has not committed yet...
-            report1 = env1["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertEqual(len(report1.sent), 1)
-            # ...export 2 (another user / the scheduled action) runs meanwhile.
-            report2 = env2["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertFalse(report2.sent)
-            self.assertEqual(len(report2.busy), 1)
-            notification = report2._directo_notification()
-            self.assertIn("someone else is exporting", notification["params"]["message"])
+        with registry.cursor() as cr1, registry.cursor() as cr2:
+            env1, env2 = self._env(cr1), self._env(cr2)
+            move1 = env1["account.move"].browse(self.ids["move"])
+            # Export 1 has locked the invoice and not committed yet...
+            self.assertEqual(env1["directo.invoice.export"]._lock(move1), move1)
+            # ...export 2 (another user, the scheduled action) skips it.
+            report = env2["directo.invoice.export"]._send(env2["account.move"].browse(move1.id))
+            self.assertFalse(report.sent)
+            self.assertEqual(report.busy.ids, [move1.id])
+            self.assertIn("someone else is exporting", report.message()[0])
+            cr1.rollback()
+            # A request in flight (write-ahead committed, answer awaited): skipped as well.
+            env1["directo.export.attempt"].create(
+                {"move_id": move1.id, "number": "1", "state": "pending"}
+            )
             cr1.commit()  # pylint: disable=invalid-commit
             cr2.rollback()
-            # A later export sees it sent: nothing is sent again.
-            report3 = env2["account.move"].browse(self.ids["move"])._directo_send()
-            self.assertFalse(report3.sent)
-            self.assertTrue(any("already in Directo" in p.message for p in report3.problems))
-            cr2.rollback()
-        finally:
-            cr1.close()
-            cr2.close()
-        puts = [r for r in self.sandbox.requests if r.operation == "put"]
-        self.assertEqual(len(puts), 1)
-        self.assertEqual(puts[0].form["xmldata"].count("<invoice "), 1)
+            report = env2["directo.invoice.export"]._send(env2["account.move"].browse(move1.id))
+            self.assertEqual(report.busy.ids, [move1.id])
+            env1["directo.export.attempt"].search([("move_id", "=", move1.id)]).unlink()
+            cr1.commit()  # pylint: disable=invalid-commit
+        self.assertEqual(self._puts(), [])
+
+    def test_cron_after_concurrent_button_export(self):
+        """The job found the invoice 'To send'; before it locks, a user's export sends it.
+        The job skips it quietly: no second request, not marked Failed, no activity."""
+        registry = self.env.registry
+        Export = type(self.env["directo.invoice.export"])
+        send = Export._send
+        calls = []
+
+        def button_export_first(export, moves, *args, **kwargs):
+            if not calls:
+                calls.append(moves.ids)
+                with registry.cursor() as cr1:
+                    move = self._env(cr1)["account.move"].browse(moves.ids)
+                    move.with_context(directo_commit=True)._directo_hand_over()
+            return send(export, moves, *args, **kwargs)
+
+        with registry.cursor() as cr2, patch.object(Export, "_send", button_export_first):
+            self._env(cr2)["account.move"]._cron_directo_export()
+        self.assertEqual(calls, [[self.ids["move"]]])
+        with registry.cursor() as cr:
+            move = self._env(cr)["account.move"].browse(self.ids["move"])
+            self.assertEqual(move.directo_state, "sent")
+            self.assertFalse(move.directo_error)
+            self.assertFalse(move.activity_ids)
+            self.assertEqual(move.directo_attempt_ids.mapped("state"), ["sent"])
+        self.assertEqual(len(self._puts()), 1)
+
+    def test_killed_worker_then_next_run_sends_once(self):
+        """Directo stored the invoice, then the worker died before recording the answer:
+        the write-ahead left 'Sending' and a pending attempt; once the lease has run out,
+        the next run sends it again as an update of the same number and ends Sent, with
+        exactly one document in Directo."""
+        registry = self.env.registry
+        Export = type(self.env["directo.invoice.export"])
+        known = set(self.sandbox.invoices())
+
+        def killed(*args, **kwargs):
+            raise RuntimeError("worker killed")
+
+        with registry.cursor() as cr1, patch.object(Export, "_apply", killed):
+            move = self._env(cr1)["account.move"].browse(self.ids["move"])
+            with self.assertRaisesRegex(RuntimeError, "killed"):
+                move._directo_hand_over()
+            cr1.rollback()
+        with registry.cursor() as cr2:
+            env2 = self._env(cr2)
+            move = env2["account.move"].browse(self.ids["move"])
+            self.assertEqual(move.directo_state, "sending")
+            self.assertEqual(move.directo_document, "maybe")
+            number = move.directo_number
+            self.assertTrue(number)
+            self.assertEqual(move.directo_attempt_ids.mapped("state"), ["pending"])
+            self.assertIsNotNone(self.sandbox.invoice(number))
+            # Within the lease another worker may still be waiting: nothing is sent.
+            env2["account.move"]._cron_directo_export()
+            self.assertEqual(len(self._puts()), 1)
+            with self.assertRaisesRegex(UserError, "being sent"):
+                move.button_draft()
+            # The lease has run out: the next run resolves it.
+            cr2.execute(
+                "UPDATE directo_export_attempt SET create_date = create_date - interval '1 day'"
+                " WHERE move_id = %s",
+                [move.id],
+            )
+            env2["account.move"]._cron_directo_export()
+            move.invalidate_recordset()
+            self.assertEqual(move.directo_state, "sent")
+            self.assertEqual(move.directo_number, number)
+            self.assertEqual(
+                move.directo_attempt_ids.sorted("id").mapped("state"), ["unknown", "sent"]
+            )
+        puts = self._puts()
+        self.assertEqual(len(puts), 2)
+        self.assertEqual(puts[1].query.get("xd_update"), "1")
+        self.assertEqual(set(self.sandbox.invoices()) - known, {number})
+        self.assertEqual(self.sandbox.invoice(number)["updates"], 1)

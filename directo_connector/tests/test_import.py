@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
@@ -53,6 +54,10 @@ class TestDirectoImport(DirectoImportCase):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.env.user)
         self.assertIn("preview ready", activity.summary)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref("directo_connector.mail_activity_type_import_ready"),
+        )
         self.assertIn("8 clients read", self._messages(run))
         action = run.action_open_preview()
         self.assertEqual(action["res_model"], "directo.client.import.line")
@@ -287,6 +292,96 @@ class TestDirectoImport(DirectoImportCase):
         self.assertEqual(run.state, "replaced")
         again.client_line_ids.action_directo_add()
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
+
+    def test_imported_clients_are_customers(self):
+        """Invoicing > Customers > Customers filters on customers (customer_rank > 0):
+        created and linked clients are listed there."""
+        existing = self.Partner.create(
+            {"name": "Saare Kala", "is_company": True, "vat": "EE109876543"}
+        )
+        self.assertEqual(existing.customer_rank, 0)
+        run = self._read()
+        run.client_line_ids.action_directo_add()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.res_partner_action_customer"
+        )
+        self.assertIn("search_default_customer", action["context"])
+        customers = self.Partner.search([("customer_rank", ">", 0)])
+        clients = self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])
+        self.assertEqual(len(clients), 8)
+        self.assertEqual(clients - customers, self.Partner, "every client is a customer")
+        self.assertIn(existing, clients, "the linked client too")
+
+    def test_client_email_on_the_company_and_its_contact(self):
+        """The e-mail and phone are the Directo client's: the company (the invoice
+        address) gets them, the primary contact person too."""
+        run = self._read()
+        lines = self._by_code(run)
+        (lines["K0001"] | lines["K0006"]).action_directo_add()
+        partner = self._clients("K0001")
+        self.assertEqual(partner.email, "arved@pohjalapuit.ee")
+        self.assertEqual(partner.phone, "+372 5123 4567")
+        # K0006's own contact is none of its contact persons: she gets the client's e-mail.
+        # (K0001's, Mari Tamm, is a contact person with an e-mail of her own: see
+        # test_add_selected_creates_clients_and_contacts.)
+        self.assertEqual(self._clients("K0006").child_ids.email, "mesi@viljandimesi.ee")
+        # A company linked before, without e-mail, is offered Directo's (Changed).
+        partner.email = False
+        second = self._read()
+        line = self._by_code(second)["K0001"]
+        self.assertEqual(line.match_state, "changed")
+        self.assertIn("arved@pohjalapuit.ee", line.changes)
+
+    def test_counters_match_the_preview_after_adding(self):
+        """Each counter equals the lines its button shows; added lines are Already linked,
+        and the preview-ready activity is done once rows are added."""
+        run = self._read()
+        self.assertEqual(run.activity_ids.summary, "Directo clients preview ready")
+        new = run.client_line_ids.filtered(lambda line: line.match_state == "new")
+        new[:2].action_directo_add()
+        run.invalidate_recordset()
+        self.assertFalse(run.activity_ids, "the preview-ready activity is done")
+        done = run.message_ids.filtered(lambda message: message.mail_activity_type_id)
+        self.assertIn("2 created", str(done[:1].body), "marked done with what was added")
+        Line = self.env["directo.client.import.line"]
+        for state in ("new", "probable", "changed", "linked"):
+            action = run.action_open_preview(state)
+            self.assertNotIn("search_default_not_added", action["context"])
+            shown = Line.search_count(action["domain"] + [("match_state", "=", state)])
+            self.assertEqual(shown, run["%s_count" % state], state)
+        self.assertEqual(run.new_count, len(new) - 2)
+        self.assertEqual(run.added_count, 2)
+        self.assertEqual(
+            run.new_count + run.probable_count + run.changed_count + run.linked_count,
+            run.read_count,
+        )
+        # Open Preview: what is left to add.
+        self.assertEqual(run.action_open_preview()["context"]["search_default_not_added"], 1)
+
+    def test_menu_opens_the_import_and_ready_notification_links_the_preview(self):
+        action = self.Import.action_directo_import_clients()
+        run = self.Import.search([("company_id", "=", self.company.id), ("state", "=", "queued")])
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["next"]["res_model"], "directo.import")
+        self.assertEqual(action["params"]["next"]["res_id"], run.id)
+        self.env["bus.bus"].search([]).unlink()
+        self._run_cron()
+        sent = self.env["bus.bus"].search([]).mapped("message")
+        payloads = [
+            json.loads(message)["payload"]
+            for message in sent
+            if json.loads(message)["type"] == "directo_connector.notification"
+        ]
+        self.assertEqual(len(payloads), 1)
+        button = payloads[0]["button"]
+        self.assertEqual(
+            (button["model"], button["res_id"], button["method"]),
+            ("directo.import", run.id, "action_open_preview"),
+        )
+        self.assertEqual(button["name"], "Open Preview")
+        # The button runs that method: it opens the preview of this import.
+        preview = getattr(run, button["method"])()
+        self.assertEqual(preview["domain"], [("import_id", "=", run.id)])
 
     # ------------------------------------------------------------------ articles
 

@@ -6,7 +6,9 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import format_date
 
+from odoo.addons.directo_connector.models.directo_receipt import WATERMARK_OVERLAP
 from odoo.addons.directo_connector.xmldirect import InvoicePayload, InvoiceRowPayload
 
 from .common import DirectoTransactionCase
@@ -57,7 +59,7 @@ class TestPaidStatus(DirectoTransactionCase):
         )
         move.action_post()
         # What a Type 0/30 answer writes (account.move._directo_outcome_values).
-        move.write({"directo_state": "sent", "directo_number": number, "directo_stored": True})
+        move.write({"directo_state": "sent", "directo_number": number, "directo_document": "draft"})
         return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):
@@ -120,6 +122,13 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(receipt.line_ids.customer_code, "K0001")
         self.assertEqual(move.directo_last_payment_date, receipt.line_ids.payment_date)
         self.assertTrue(move.directo_last_payment_date)
+        # Directo's receipt has no time of its own (ws_laekumised.xsd): its row's is shown.
+        self.assertTrue(receipt.receipt_datetime)
+        self.assertEqual(receipt.receipt_datetime, receipt.line_ids.row_datetime)
+        # The summary writes dates as the settings around it do (the user's format).
+        since = dt.date(2025, 9, 1) - WATERMARK_OVERLAP  # the day before the invoice
+        self.assertIn("changed since %s" % format_date(self.env, since), stats["message"])
+        self.assertNotIn("31.08.2025", stats["message"])
         # One chatter note for the change, Odoo's own payment state untouched.
         self.assertEqual(len(self._notes(move)), 1)
         self.assertIn("Paid", self._notes(move).body)
@@ -161,7 +170,10 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(move.directo_payment_state, "paid")
         self.assertAlmostEqual(move.directo_amount_paid, 100.0)
         self.assertEqual(
-            self._notes(move).mapped(lambda m: "Partially paid → Paid" in m.body).count(True), 1
+            self._notes(move)
+            .mapped(lambda m: "Partially paid in Directo → Paid in Directo" in m.body)
+            .count(True),
+            1,
         )
         self.assertEqual(len(self._notes(move)), 2)
 
@@ -245,7 +257,7 @@ class TestPaidStatus(DirectoTransactionCase):
         self.assertEqual(move.directo_payment_state, "not_paid")
         self.assertAlmostEqual(move.directo_amount_paid, 0.0)
         self.assertFalse(move.directo_last_payment_date)
-        self.assertIn("Paid → Not paid", self._notes(move)[0].body)
+        self.assertIn("Paid in Directo → Not paid in Directo", self._notes(move)[0].body)
         self.sandbox.confirm_receipt(number)
         self._fetch()
         self.assertEqual(move.directo_payment_state, "paid")
@@ -547,12 +559,13 @@ class TestPaidStatus(DirectoTransactionCase):
             }
         )
         refused.action_post()
-        self.assertFalse([p.message for prep in refused._directo_prepare() for p in prep.problems])
+        prepared = self.env["directo.invoice.mapper"]._prepare(refused)
+        self.assertFalse([p.message for prep in prepared for p in prep.problems])
         refused.action_directo_export()
         self.assertEqual(refused.directo_state, "failed")
         self.assertIn("Type 31", refused.directo_error)
         self.assertTrue(refused.directo_number)
-        self.assertFalse(refused.directo_stored)
+        self.assertFalse(refused.directo_document)
         sent = self._invoice(DEMO_INVOICE_TOTAL, 700001)
         self.sandbox.add_receipt(
             rows=[{"invoice": refused.directo_number, "amount": "10.00"}],

@@ -1,1 +1,2 @@
 from . import directo_export_wizard
+from . import directo_replace_wizard

@@ -36,7 +36,7 @@ class DirectoExportWizard(models.TransientModel):
 
     @api.model
     def _open_for(self, prepared, resend=False):
-        """Create the dialog for the output of ``account.move._directo_prepare``."""
+        """Create the dialog for the output of ``directo.invoice.mapper._prepare``."""
         moves = self.env["account.move"].browse([prep.move.id for prep in prepared])
         valid = self.env["account.move"].browse([prep.move.id for prep in prepared if prep.payload])
         lines = []
@@ -75,8 +75,7 @@ class DirectoExportWizard(models.TransientModel):
         # Before anything is sent: a user who cannot record the result must not book
         # invoices in Directo (the rollback would leave no trace in Odoo).
         self.valid_move_ids._directo_check_export_access()
-        report = self.valid_move_ids._directo_send(resend=self.resend)
-        return report._directo_notification()
+        return self.valid_move_ids._directo_hand_over(resend=self.resend)
 
 
 class DirectoExportWizardLine(models.TransientModel):

@@ -8,9 +8,12 @@ hence relative imports only. The ``sandbox`` subpackage is not imported here on 
 
 from .client import (
     CONNECTION_CHECK_CODE,
+    DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_MAX_REQUEST_BYTES,
     DEFAULT_URL,
+    DIRECTO_DOMAIN,
     DirectoClient,
+    DirectoUrlError,
     Exchange,
     is_url_allowed,
     validate_url,
@@ -39,6 +42,7 @@ from .codec import (
     safe_parser,
 )
 from .errors import (
+    DirectoAnswerTooLarge,
     DirectoBatchError,
     DirectoConfirmedLocked,
     DirectoDuplicate,
@@ -52,6 +56,7 @@ from .errors import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    DirectoUnavailable,
     error_for_result,
 )
 from .rules import (
@@ -70,14 +75,17 @@ from .rules import (
 
 __all__ = [
     "CONNECTION_CHECK_CODE",
+    "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_URL",
+    "DIRECTO_DOMAIN",
     "DOCUMENTED_INVOICE_ATTRIBUTES",
     "DOCUMENTED_ROW_ATTRIBUTES",
     "MAX_DOCUMENT_NUMBER",
     "ClientContacts",
     "Contact",
     "Customer",
+    "DirectoAnswerTooLarge",
     "DirectoBatchError",
     "DirectoClient",
     "DirectoConfirmedLocked",
@@ -92,6 +100,8 @@ __all__ = [
     "DirectoTokenRequired",
     "DirectoTransientError",
     "DirectoUnauthorized",
+    "DirectoUnavailable",
+    "DirectoUrlError",
     "Exchange",
     "InvoicePayload",
     "InvoiceRowPayload",

@@ -12,6 +12,11 @@ Design notes (why):
 * Every call reports an :class:`Exchange` (token redacted) to ``on_exchange`` - success
   or failure - because "sent but never arrived" problems can only be debugged from logs.
 * Redirects are not followed: a 307/308 would re-post the token to another host.
+* The token is only posted to Directo's own hosts (``directo.ee`` and its subdomains,
+  https) or to loopback (the sandbox), unless the caller lists other hosts: whoever can
+  change the URL must not be able to send the key anywhere.
+* Answers read whole (put results) are capped (``max_answer_bytes``): a broken proxy
+  answering hundreds of MB must not exhaust the worker. Streamed reads spool to disk.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from urllib3.exceptions import ReadTimeoutError
 from . import codec
 from .codec import Contact, Customer, InvoicePayload, Item, PutResult, Receipt
 from .errors import (
+    DirectoAnswerTooLarge,
     DirectoError,
     DirectoProtocolError,
     DirectoRoutingError,
@@ -41,9 +47,12 @@ from .errors import (
 
 __all__ = [
     "CONNECTION_CHECK_CODE",
+    "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_URL",
+    "DIRECTO_DOMAIN",
     "DirectoClient",
+    "DirectoUrlError",
     "Exchange",
     "is_url_allowed",
     "validate_url",
@@ -53,12 +62,21 @@ DEFAULT_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
 #: Directo allows at most 19 MB per POST; keep a 1 MiB margin for headers/query and
 #: for the MB-vs-MiB ambiguity (18 MiB < 19,000,000 bytes).
 DEFAULT_MAX_REQUEST_BYTES = 19 * 1024 * 1024 - 1024 * 1024
+#: Largest answer read whole into memory (put results: ~100 bytes per document, so a
+#: full 18 MiB request answers well under 1 MiB).
+DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024
+#: The key goes to this domain and its subdomains (plus loopback and listed hosts) only.
+DIRECTO_DOMAIN = "directo.ee"
 #: Customer code used by :meth:`DirectoClient.check_connection` (cannot exist: > 32 chars
 #: would be rejected, so it stays within 32 but uses characters nobody uses in codes).
 CONNECTION_CHECK_CODE = "~odoo-connection-check~"
 _logger = logging.getLogger(__name__)
 _SPOOL_MEMORY = 4 * 1024 * 1024  # keep up to 4 MB of an answer in memory, then disk
 _CHUNK = 64 * 1024
+#: Enough of an answer's start to tell XML from an HTML page or text.
+_HEAD_BYTES = 8 * 1024
+#: Bytes of an oversized answer kept in its Exchange (enough to see what it was).
+_OVERSIZE_KEPT_BYTES = 64 * 1024
 _ROUTINGS = ("both", "query", "body")
 
 
@@ -72,40 +90,90 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def is_url_allowed(url: str) -> bool:
-    """True for ``https://`` URLs, and for ``http://`` only on loopback (sandbox)."""
-    try:
-        parts = urlsplit((url or "").strip())
-        host = parts.hostname
-    except ValueError:
-        return False
-    if not host:
-        return False
-    if parts.scheme == "https":
-        return True
-    return parts.scheme == "http" and _is_loopback(host)
+def _host_matches(host: str, pattern: str) -> bool:
+    """``pattern`` is a host name, or ``*.domain`` for the domain and its subdomains."""
+    pattern = pattern.strip().lower().rstrip(".")
+    if pattern.startswith("*."):
+        domain = pattern[2:]
+        return bool(domain) and (host == domain or host.endswith("." + domain))
+    return bool(pattern) and host == pattern
 
 
-def validate_url(url: str) -> str:
-    """Return the stripped URL or raise ``ValueError`` explaining what is wrong."""
+def is_directo_host(host: str, allowed_hosts: Sequence[str] = ()) -> bool:
+    """True for ``directo.ee``, its subdomains and the hosts listed in ``allowed_hosts``."""
+    host = (host or "").lower().rstrip(".")
+    patterns = ("*." + DIRECTO_DOMAIN, *allowed_hosts)
+    return any(_host_matches(host, pattern) for pattern in patterns)
+
+
+class DirectoUrlError(ValueError):
+    """Why a URL is refused; ``reason`` lets callers word it in their own language.
+
+    ``reason``: ``empty``, ``invalid``, ``plain_http`` (http:// off loopback),
+    ``not_https`` (another scheme, or no host) or ``host`` (https, but not a Directo host).
+    """
+
+    def __init__(self, message: str, reason: str, url: str, host: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.url = url
+        self.host = host
+
+
+def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
     cleaned = (url or "").strip()
     if not cleaned:
-        raise ValueError("The Directo URL is empty.")
-    if is_url_allowed(cleaned):
-        return cleaned
+        return DirectoUrlError("The Directo URL is empty.", "empty", cleaned)
     try:
         parts = urlsplit(cleaned)
+        host = parts.hostname
     except ValueError:
-        raise ValueError(f"The Directo URL {cleaned!r} is not a valid URL.") from None
-    if parts.scheme == "http":
-        raise ValueError(
-            f"Refusing plain http:// for {parts.hostname}: the XML Direct key would travel "
-            "unencrypted. Use https:// (plain http is only allowed for a local sandbox on "
-            "127.0.0.1 / ::1 / localhost)."
+        return DirectoUrlError(
+            f"The Directo URL {cleaned!r} is not a valid URL.", "invalid", cleaned
         )
-    raise ValueError(
-        f"The Directo URL {cleaned!r} must start with https:// and name a host, e.g. {DEFAULT_URL}"
+    if host and parts.scheme in ("http", "https") and _is_loopback(host):
+        return None
+    if host and parts.scheme == "https":
+        if is_directo_host(host, allowed_hosts):
+            return None
+        return DirectoUrlError(
+            f"Refusing {host}: the XML Direct key is only sent to {DIRECTO_DOMAIN} and its "
+            "subdomains, to this machine (a local sandbox) and to hosts listed as allowed.",
+            "host",
+            cleaned,
+            host,
+        )
+    if host and parts.scheme == "http":
+        return DirectoUrlError(
+            f"Refusing plain http:// for {host}: the XML Direct key would travel "
+            "unencrypted. Use https:// (plain http is only allowed for a local sandbox on "
+            "127.0.0.1 / ::1 / localhost).",
+            "plain_http",
+            cleaned,
+            host,
+        )
+    return DirectoUrlError(
+        f"The Directo URL {cleaned!r} must start with https:// and name a host, e.g. {DEFAULT_URL}",
+        "not_https",
+        cleaned,
+        host,
     )
+
+
+def is_url_allowed(url: str, allowed_hosts: Sequence[str] = ()) -> bool:
+    """True for https:// on Directo's hosts (or ``allowed_hosts``) and for loopback."""
+    return _refusal(url, allowed_hosts) is None
+
+
+def validate_url(url: str, allowed_hosts: Sequence[str] = ()) -> str:
+    """Return the stripped URL or raise :class:`DirectoUrlError` saying what is wrong.
+
+    ``allowed_hosts``: further https hosts the key may go to (``host`` or ``*.domain``).
+    """
+    refusal = _refusal(url, allowed_hosts)
+    if refusal is not None:
+        raise refusal
+    return (url or "").strip()
 
 
 @dataclass
@@ -174,9 +242,11 @@ class DirectoClient:
         session: requests.Session | None = None,
         on_exchange: Callable[[Exchange], None] | None = None,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         exchange_body_limit: int | None = None,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
-        self.url = validate_url(url)
+        self.url = validate_url(url, allowed_hosts)
         if routing not in _ROUTINGS:
             raise ValueError(f"routing must be one of {_ROUTINGS}, got {routing!r}")
         # The token is sent exactly as given: trimming/reporting is the caller's job.
@@ -186,6 +256,8 @@ class DirectoClient:
         self.session = session or requests.Session()
         self.on_exchange = on_exchange
         self.max_request_bytes = int(max_request_bytes)
+        #: Answers read whole (put results) larger than this fail as transient.
+        self.max_answer_bytes = int(max_answer_bytes)
         #: Keep at most this many bytes of each answer in ``Exchange.response_body``.
         self.exchange_body_limit = exchange_body_limit
 
@@ -270,10 +342,12 @@ class DirectoClient:
         params: dict[str, str],
         xmldata: str | None = None,
         documents: int = 0,
+        max_answer_bytes: int | None = None,
     ) -> tuple[_Spool, Exchange]:
         """POST one request and spool the answer. On failure emits the exchange and raises.
 
         On success the caller owns the spool and must emit the exchange when done.
+        ``max_answer_bytes``: stop reading (and fail) once the answer grows beyond it.
         """
         routing_params = {operation: "1", "what": component, **params}
         query, body = self._route(routing_params)
@@ -310,6 +384,12 @@ class DirectoClient:
                 for chunk in response.iter_content(_CHUNK):
                     spool.file.write(chunk)
                     spool.size += len(chunk)
+                    if max_answer_bytes is not None and spool.size > max_answer_bytes:
+                        raise DirectoAnswerTooLarge(
+                            f"more than {max_answer_bytes} bytes, where a few KB were "
+                            "expected; the rest was not read",
+                            http_status=response.status_code,
+                        )
             except requests.exceptions.RequestException as exc:
                 raise self._map_request_exception(exc) from None
             finally:
@@ -319,6 +399,7 @@ class DirectoClient:
             self._raise_for_status(response.status_code, spool)
             self._raise_for_error_root(spool)
         except DirectoError as err:
+            exchange.response_size = spool.size
             self._finish(exchange, spool, started, err)
             spool.close()
             raise
@@ -341,9 +422,9 @@ class DirectoClient:
         raise DirectoProtocolError(f"Directo answered HTTP {status}", http_status=status)
 
     def _raise_for_error_root(self, spool: _Spool) -> None:
-        """Raise early for bare ``<result>``/``<err>`` answers (checked before streaming)."""
-        if spool.size == 0:
-            raise DirectoProtocolError("Directo sent an empty answer")
+        """Raise early for non-XML answers (a maintenance page, an empty body) and for
+        bare ``<result>``/``<err>`` answers (checked before streaming)."""
+        codec.raise_for_non_xml(spool.read_all(_HEAD_BYTES))
         root = codec.sniff_root(spool.file)
         if root in ("result", "err", "error") and spool.size <= 1024 * 1024:
             element = codec.parse_xml(spool.read_all())
@@ -363,8 +444,12 @@ class DirectoClient:
         if self.on_exchange is None:
             return
         if spool is not None and spool.size:
+            limit = self.exchange_body_limit
+            if isinstance(err, DirectoAnswerTooLarge):
+                # Enough to see what answered; the whole would defeat the cap.
+                limit = min(limit or _OVERSIZE_KEPT_BYTES, _OVERSIZE_KEPT_BYTES)
             try:
-                exchange.response_body = self._scrub_bytes(spool.read_all(self.exchange_body_limit))
+                exchange.response_body = self._scrub_bytes(spool.read_all(limit))
             except ValueError:  # spool already closed
                 exchange.response_body = None
         self._emit(exchange)
@@ -552,7 +637,12 @@ class DirectoClient:
             raise ValueError("Internal error: invoice batch exceeds max_request_bytes")
         started = time.monotonic()
         spool, exchange = self._request(
-            "invoice", "put", dict(extra), xmldata=xml, documents=len(payloads)
+            "invoice",
+            "put",
+            dict(extra),
+            xmldata=xml,
+            documents=len(payloads),
+            max_answer_bytes=self.max_answer_bytes,
         )
         err: DirectoError | None = None
         try:

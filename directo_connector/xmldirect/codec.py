@@ -23,6 +23,7 @@ from .errors import (
     DirectoProtocolError,
     DirectoTokenRequired,
     DirectoTransientError,
+    DirectoUnavailable,
     error_for_result,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "parse_put_results",
     "parse_xml",
     "raise_for_error_document",
+    "raise_for_non_xml",
     "safe_parser",
 ]
 
@@ -353,6 +355,40 @@ def _check_prolog(prolog: bytes) -> None:
 _PROLOG_NOISE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
 
 
+# An HTML page announces itself by its doctype or root element. A doctype that declares
+# entities is not a web page, whatever it is named: it stays an unsafe XML document.
+_HTML_START = re.compile(rb"<!doctype\s+html[\s>]|<html[\s>]", re.IGNORECASE)
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_ENTITY_MARKER = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_QUOTE_LIMIT = 120
+
+
+def _quote(data: bytes) -> str:
+    text = " ".join(data.decode("utf-8", "replace").split())
+    return text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "..."
+
+
+def raise_for_non_xml(head: bytes) -> None:
+    """Raise :class:`DirectoUnavailable` when an answer is not an XML document at all.
+
+    ``head`` is the start of the answer (a few KB are enough). An empty answer, an HTML
+    page (a maintenance page, a proxy's error page) or plain text means Directo did not
+    answer: a transient failure, retried later. Anything that starts like XML passes,
+    including a document declaring a DTD, which the parser then refuses as unsafe.
+    """
+    text = _PROLOG_NOISE.sub(b"", head.removeprefix(b"\xef\xbb\xbf")).lstrip()
+    if not text:
+        raise DirectoUnavailable("it sent an empty answer")
+    if _HTML_START.match(text) and not _ENTITY_MARKER.search(head):
+        title = _HTML_TITLE.search(text)
+        raise DirectoUnavailable(
+            "it sent a web page instead of XML"
+            + (f" ({_quote(title.group(1))})" if title and title.group(1).strip() else "")
+        )
+    if not text.startswith(b"<"):
+        raise DirectoUnavailable(f"it sent text instead of XML: {_quote(text[:1024])}")
+
+
 def _root_started(buffer: bytes) -> bool:
     """True once ``buffer`` contains the root element's start tag.
 
@@ -461,9 +497,12 @@ def _int_or_none(value: str | None) -> int | None:
 def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     """One :class:`PutResult` per submitted number, in submission order.
 
-    Results are matched to documents by ``docid`` first, then by position. A document
-    without a result gets ``type_code=None`` (outcome unknown). A body that is a bare
-    error (``<result>``, ``<err>``, ``<error>``) raises the typed error instead.
+    Results are matched to documents by ``docid`` only: a result names the document it is
+    about, and a success for a number we did not send proves nothing about ours. The one
+    exception is a refusal without ``docid`` (e.g. Type 12) answering a request that carried
+    a single document: it can only be about that one. A document without a result gets
+    ``type_code=None`` (outcome unknown). A body that is a bare error (``<result>``,
+    ``<err>``, ``<error>``) raises the typed error instead.
     """
     root = parse_xml(body)
     name = _local(root.tag)
@@ -471,7 +510,7 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
         attrs = _attrs_ci(root)
         type_code = _int_or_none(attrs.get("type"))
         if name == "result" and type_code in SUCCESS_TYPES and len(numbers) == 1:
-            # A lone success without wrapper: accept it for the single document.
+            # A lone success without wrapper: accept it if its docid is the document's.
             elements = [root]
         else:
             raise_for_error_document(root)
@@ -492,19 +531,13 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     index_of: dict[int, list[int]] = {}
     for i, num in enumerate(numbers):
         index_of.setdefault(num, []).append(i)
-    leftovers: list[int] = []
-    # Pass 1: docid.
-    for pos, res in enumerate(parsed):
+    for res in parsed:
         docid_num = _int_or_none(res[2])
         free = [i for i in index_of.get(docid_num, []) if slots[i] is None] if docid_num else []
         if free:
             slots[free[0]] = res
-        else:
-            leftovers.append(pos)
-    # Pass 2: position, only for results whose docid did not identify a document.
-    for pos in leftovers:
-        if pos < len(numbers) and slots[pos] is None:
-            slots[pos] = parsed[pos]
+        elif res[2] is None and len(numbers) == 1 and res[0] not in SUCCESS_TYPES:
+            slots[0] = slots[0] or res
 
     out = []
     for num, res in zip(numbers, slots, strict=True):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from .codec import PutResult
 
 __all__ = [
+    "DirectoAnswerTooLarge",
     "DirectoBatchError",
     "DirectoConfirmedLocked",
     "DirectoDuplicate",
@@ -30,6 +31,7 @@ __all__ = [
     "DirectoTokenRequired",
     "DirectoTransientError",
     "DirectoUnauthorized",
+    "DirectoUnavailable",
     "batch_error",
     "error_for_result",
 ]
@@ -85,6 +87,26 @@ class DirectoTimeout(DirectoTransientError):
     title = "Directo did not answer in time"
 
 
+class DirectoUnavailable(DirectoTransientError):
+    """HTTP 200 with an empty body, an HTML page or plain text instead of XML Direct.
+
+    A maintenance page or a proxy's error page: Directo itself did not answer, so the
+    request is retried later like any other outage (never mistaken for an unsafe XML).
+    """
+
+    title = "Directo is unavailable or answered something that is not XML Direct"
+
+
+class DirectoAnswerTooLarge(DirectoTransientError):
+    """An answer that is read whole (put results) grew beyond the client's cap.
+
+    Put results are a few bytes per document; megabytes mean a broken proxy or server.
+    The rest is not read (the worker's memory stays bounded) and the call is retried.
+    """
+
+    title = "Directo's answer is far larger than expected"
+
+
 class DirectoUnauthorized(DirectoError):
     """Type 5: the XML Direct key is wrong, expired or from another setup."""
 
@@ -138,7 +160,11 @@ class DirectoRoutingError(DirectoError):
 
 
 class DirectoProtocolError(DirectoError):
-    """Unexpected, malformed or unsafe answer (non-XML, DTD/entities, HTTP 4xx...)."""
+    """Unexpected, malformed or unsafe answer (broken XML, DTD/entities, HTTP 4xx...).
+
+    Not for an answer that is no XML at all (HTML page, empty body): that is
+    :class:`DirectoUnavailable`.
+    """
 
     title = "Unexpected answer from Directo"
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from .codec import MAX_DOCUMENT_NUMBER
+
 __all__ = [
     "MAX_DIRECTO_NUMBER",
     "ClientContacts",
@@ -27,7 +29,8 @@ __all__ = [
     "split_client_contacts",
 ]
 
-MAX_DIRECTO_NUMBER = 2147483647
+# Directo's largest document number (an SQL int): one definition, in the codec.
+MAX_DIRECTO_NUMBER = MAX_DOCUMENT_NUMBER
 _DIGITS = re.compile(r"[0-9]")  # ASCII only: str "\d" would also accept e.g. Arabic digits
 
 
@@ -154,8 +157,8 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s': resource '%(resource)s' has no Directo code. Set it "
-                "under Directo > Resources (the user's Directo code)."
+                "%(row)s: resource %(resource)s has no Directo code: set it under "
+                "Directo > Resources."
             ),
             row=row_label,
             resource=row_resource.name,
@@ -166,9 +169,8 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s' has no resource and the default resource "
-                "'%(resource)s' of client '%(client)s' has no Directo code. Set it under "
-                "Directo > Resources (the user's Directo code), or set a resource on the row."
+                "%(row)s: default resource %(resource)s of client %(client)s has no Directo "
+                "code: set it under Directo > Resources, or set a resource on the row."
             ),
             row=row_label,
             resource=client_default_resource.name,
@@ -180,29 +182,21 @@ def resolve_row_object(
             return code
         raise RuleError(
             _(
-                "Invoice row '%(row)s' has no resource and the default user '%(user)s' of "
-                "client '%(client)s' has no Directo code. Set it under Directo > Resources "
-                "(the user's Directo code), or set a resource on the row."
+                "%(row)s: default user %(user)s of client %(client)s has no Directo code: set "
+                "it under Directo > Resources, or set a resource on the row."
             ),
             row=row_label,
             user=client_default_user.name,
             client=client_label,
         )
-    if default_resource_is_default_user:
-        template = _(
-            "Invoice row '%(row)s' has no resource and client '%(client)s' has neither a "
-            "default resource nor a default user. Set a resource on the row or a default "
-            "resource on client '%(client)s', and make sure that user has a Directo code "
-            "under Directo > Resources."
-        )
-    else:
-        template = _(
-            "Invoice row '%(row)s' has no resource and client '%(client)s' has no default "
-            "resource (and 'Default resource: Default user' is off). Set a resource on the "
-            "row or a default resource on client '%(client)s', and make sure that user has a "
-            "Directo code under Directo > Resources."
-        )
-    raise RuleError(template, row=row_label, client=client_label)
+    raise RuleError(
+        _(
+            "%(row)s has no resource: set one on the row, or a default resource on client "
+            "%(client)s."
+        ),
+        row=row_label,
+        client=client_label,
+    )
 
 
 def resolve_seller(
@@ -263,7 +257,9 @@ def own_address(
 
 
 class ClientContacts(NamedTuple):
-    """Where a Directo customer's own contact, e-mail and phone go in Odoo."""
+    """What becomes of a Directo customer's own ``contact`` in Odoo (the company itself
+    always gets the customer's e-mail and phone: they are the client's, and the address Odoo
+    sends invoices to)."""
 
     #: Code of the contact person who is the customer's own ``contact`` (one Odoo contact
     #: carries both), or None.
@@ -271,9 +267,6 @@ class ClientContacts(NamedTuple):
     #: E-mail / phone of the child contact made from the customer's own ``contact``.
     contact_email: str | None
     contact_phone: str | None
-    #: E-mail / phone that go on the company itself.
-    company_email: str | None
-    company_phone: str | None
 
 
 def split_client_contacts(
@@ -282,31 +275,20 @@ def split_client_contacts(
     phone: str | None,
     persons: Sequence[tuple[str, str | None, str | None, str | None]],
 ) -> ClientContacts:
-    """Share a customer's ``contact``/``email``/``phone`` between its Odoo company and the
-    child contact made from ``contact``, given its contact persons ``(code, name, email,
-    phone)``.
+    """The child contact made from a customer's ``contact``, given the customer's e-mail and
+    phone and its contact persons ``(code, name, email, phone)``.
 
-    * No ``contact``: the e-mail and phone belong to the company (nobody else to carry them).
+    * No ``contact``: no such child contact.
     * A ``contact`` that is none of the contact persons: its child contact gets the customer's
-      e-mail and phone (the company none), as before contact persons were read.
+      e-mail and phone, as before contact persons were read.
     * A ``contact`` that is one of the contact persons (same name): one child contact, with
       the person's code and the person's own e-mail / phone, the customer's where the person
-      has none. A customer value the person does not carry goes on the company, so nothing
-      Directo holds is dropped (typically the customer's e-mail is the invoice address and the
-      person's e-mail their own).
+      has none.
     """
     if not (contact and contact.strip()):
-        return ClientContacts(None, None, None, email or None, phone or None)
+        return ClientContacts(None, None, None)
     person = next((p for p in persons if same_person(p[1], contact)), None)
     if person is None:
-        return ClientContacts(None, email or None, phone or None, None, None)
+        return ClientContacts(None, email or None, phone or None)
     code, _name, person_email, person_phone = person
-    contact_email = person_email or email or None
-    contact_phone = person_phone or phone or None
-    return ClientContacts(
-        code,
-        contact_email,
-        contact_phone,
-        email if email and _person_key(email) != _person_key(contact_email) else None,
-        phone if phone and _person_key(phone) != _person_key(contact_phone) else None,
-    )
+    return ClientContacts(code, person_email or email or None, person_phone or phone or None)

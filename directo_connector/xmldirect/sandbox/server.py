@@ -21,6 +21,12 @@ __all__ = ["ENDPOINT_PATH", "DirectoSandbox"]
 ENDPOINT_PATH = "/xmlcore/cap_xml_direct/xmlcore.asp"
 _XML = "text/xml; charset=utf-8"
 _MALFORMED = b'<?xml version="1.0" encoding="UTF-8"?>\n<results><Result Type="0" Desc='
+_MAINTENANCE_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Service temporarily unavailable</title></head>"
+    b"<body><h1>Maintenance</h1><p>We will be back shortly.</p></body></html>\n"
+)
+_HUGE_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<results>'
+_HUGE_FILL = b'<Result Type="0" Desc="OK" docid="1" doctype="INVOICE" submit="Invoices"/>\n'
 _ROUTING_KEYS = ("get", "put", "what")
 
 # Control actions reachable over HTTP (POST /control/<name>, JSON object = kwargs).
@@ -72,6 +78,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except OSError:
             # The client gave up (timeout tests): nothing to answer to.
+            self.close_connection = True
+
+    def _send_huge(self, size: int) -> None:
+        """Stream ``size`` bytes of put-like results without ever holding them in memory."""
+        block = _HUGE_FILL * max(1, 65536 // len(_HUGE_FILL))
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", _XML)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            self.wfile.write(_HUGE_HEAD[:size])
+            left = size - min(size, len(_HUGE_HEAD))
+            while left > 0:
+                piece = block[:left]
+                self.wfile.write(piece)
+                left -= len(piece)
+            self.wfile.flush()
+        except OSError:
+            # The client stopped reading (that is the point of the fault).
             self.close_connection = True
 
     def _drop(self) -> None:
@@ -155,12 +180,23 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.kind == "drop":
                 self._drop()
                 return
+            elif fault.kind == "html_page":
+                self._send(HTTPStatus.OK, _MAINTENANCE_PAGE, "text/html; charset=utf-8")
+                return
+            elif fault.kind == "empty":
+                self._send(HTTPStatus.OK, b"")
+                return
+            elif fault.kind == "huge":
+                self._send_huge(fault.size)
+                return
 
         answer, label = self._dispatch(form, query, params, component, operation)
         if not record.answer:
             record.answer = label
         if fault is not None and fault.kind == "partial":
             answer = _truncate_results(answer, fault.count)
+        if fault is not None and fault.kind == "foreign_docid":
+            answer = _foreign_docids(answer)
         if fault is not None and fault.kind == "process_then_timeout":
             state.wait(fault.seconds)
         self._send(HTTPStatus.OK, answer)
@@ -248,6 +284,23 @@ def _truncate_results(answer: bytes, keep: int) -> bytes:
         return answer
     for extra in list(root)[keep:]:
         root.remove(extra)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def _foreign_docids(answer: bytes) -> bytes:
+    """Every ``<Result>`` of a put answer becomes a success for document 999 (a broken
+    proxy or a mixed-up answer): a client must not take it for its own documents."""
+    from lxml import etree
+
+    from ..codec import parse_xml
+
+    root = parse_xml(answer)
+    if root.tag != "results":
+        return answer
+    for result in root:
+        result.set("Type", "0")
+        result.set("Desc", "OK")
+        result.set("docid", "999")
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 

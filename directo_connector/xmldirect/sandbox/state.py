@@ -40,6 +40,10 @@ FAULT_KINDS = (
     "drop",  # close the connection without any answer
     "partial",  # process everything but answer only the first `count` results
     "process_then_timeout",  # process (store!) then wait `seconds` before answering
+    "foreign_docid",  # process everything, but answer success for document 999 instead
+    "html_page",  # HTTP 200 with an HTML maintenance page (what a proxy shows in an outage)
+    "empty",  # HTTP 200 with an empty body
+    "huge",  # HTTP 200 with a `size`-byte XML answer, streamed (a broken proxy or server)
 )
 
 CUSTOMER_ATTRIBUTES = (
@@ -152,6 +156,7 @@ class Fault:
     status: int = 500
     component: str | None = None
     operation: str | None = None
+    size: int = 0
 
     def matches(self, component: str | None, operation: str | None) -> bool:
         return (self.component is None or self.component == component) and (
@@ -560,13 +565,14 @@ class SandboxState:
         status: int = 500,
         component: str | None = None,
         operation: str | None = None,
+        size: int = 0,
     ) -> Fault:
         """Inject a fault for the next ``times`` matching requests (``sticky``: all)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"Unknown fault {kind!r}; one of {FAULT_KINDS}")
         fault = Fault(
             kind, None if sticky else times, float(seconds), int(count), int(status),
-            component, operation,
+            component, operation, int(size),
         )  # fmt: skip
         with self.lock:
             self.faults.append(fault)

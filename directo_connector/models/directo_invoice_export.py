@@ -1,0 +1,426 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Sending invoices to Directo and applying its answers: the one path every export takes.
+
+Read it top to bottom:
+
+1. :meth:`_send` locks the invoices nobody else is sending, drops quietly what no longer
+   needs sending, maps the rest (``directo.invoice.mapper``);
+2. :meth:`_send_chunk`, per request: **write-ahead** — the invoices it carries are
+   committed as *Sending* with a pending attempt before the HTTP request; then one request;
+3. :meth:`_apply` — each invoice's answer, matched by docid, becomes an outcome
+   (``xmldirect.outcome.invoice_outcome``), written and committed with its attempt.
+
+A worker that dies between 2 and 3 leaves *Sending* with a pending attempt; once that
+attempt is older than the lease the next run sends the invoice again, as an update of the
+same number (Directo may hold it). See README "Export states".
+"""
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..xmldirect import (
+    DirectoAnswerTooLarge,
+    DirectoBatchError,
+    DirectoError,
+    DirectoNotActivated,
+    DirectoRoutingError,
+    DirectoTimeout,
+    DirectoTokenRequired,
+    DirectoTransientError,
+    DirectoUnauthorized,
+    DirectoUnavailable,
+    PutResult,
+)
+from ..xmldirect.outcome import MAYBE, SENT, TransportFailure, holds_ours, invoice_outcome
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 250
+# Requests whose answer is still awaited are younger than this (the read timeout is 60 s).
+DEFAULT_LEASE_SECONDS = 600
+# Transport failures after which Directo certainly did not store anything.
+_NOT_PROCESSED_ERRORS = (
+    DirectoUnauthorized,
+    DirectoNotActivated,
+    DirectoTokenRequired,
+    DirectoRoutingError,
+)
+
+
+class Sending:
+    """One invoice in one request: what was sent, what Directo held before, the answer."""
+
+    __slots__ = ("attempt", "detail", "document_before", "exchange", "failure", "prep", "result")
+
+    def __init__(self, prep):
+        self.prep = prep
+        self.document_before = prep.move.directo_document or None
+        self.attempt = None
+        self.exchange = None
+        self.result = None
+        self.failure = None  # a TransportFailure when the request got no usable answer
+        self.detail = ""
+
+    @property
+    def move(self):
+        return self.prep.move
+
+    @property
+    def payload(self):
+        return self.prep.payload
+
+
+class DirectoInvoiceExport(models.AbstractModel):
+    _name = "directo.invoice.export"
+    _description = "Directo: invoice export"
+
+    # ------------------------------------------------------------------ parameters
+
+    def _param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key, default)
+        try:
+            return max(0, int(value))
+        except (TypeError, ValueError):
+            return default
+
+    def _batch_size(self):
+        return max(1, self._param("directo_connector.export_batch_size", DEFAULT_BATCH_SIZE))
+
+    def _lease_start(self):
+        seconds = self._param("directo_connector.sending_lease_seconds", DEFAULT_LEASE_SECONDS)
+        return fields.Datetime.now() - timedelta(seconds=seconds)
+
+    def _can_commit(self):
+        """Commit between steps, except inside Odoo's tests (which may force it on their
+        own cursors to play a worker that dies)."""
+        return self.env.context.get("directo_commit") or self.env["account.move"]._can_commit()
+
+    def _commit(self):
+        if self._can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------ in flight
+
+    def _in_flight(self, moves):
+        """The moves of ``moves`` a live request is carrying right now (pending attempt
+        younger than the lease)."""
+        if not moves:
+            return moves
+        self.env["directo.export.attempt"].flush_model()
+        self.env.cr.execute(
+            """SELECT DISTINCT move_id FROM directo_export_attempt
+                WHERE state = 'pending' AND move_id IN %s AND create_date > %s""",
+            [tuple(moves.ids), self._lease_start()],
+        )
+        return moves.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _lock(self, moves):
+        """Lock the moves nobody else is exporting; ``FOR NO KEY UPDATE SKIP LOCKED``: a
+        concurrent export gets nothing for a locked invoice instead of waiting for it."""
+        if not moves:
+            return moves
+        moves.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+            [tuple(moves.ids)],
+        )
+        locked = moves.browse(row[0] for row in self.env.cr.fetchall())
+        # Values read before the lock may be stale: another export may just have committed.
+        locked.invalidate_recordset()
+        return moves.filtered(lambda m: m in locked)
+
+    # ------------------------------------------------------------------ sending
+
+    def _send(self, moves, resend=False, user=None, quiet=False):
+        """Send ``moves``; returns a :class:`DirectoSendReport`.
+
+        ``quiet`` (the scheduled action): invoices that no longer need sending once locked
+        (another export sent them meanwhile) are skipped without a word.
+        """
+        report = DirectoSendReport(self.env)
+        locked = self._lock(moves)
+        busy = (moves - locked) | self._in_flight(locked)
+        report.busy = busy
+        todo = locked - busy
+        if quiet:
+            todo = todo.filtered(lambda m: m._directo_needs_sending())
+        prepared = self.env["directo.invoice.mapper"]._prepare(todo, resend=resend)
+        ready = []
+        for prep in prepared:
+            if prep.payload:
+                ready.append(Sending(prep))
+            else:
+                report.problems.extend(prep.problems)
+        by_company = defaultdict(list)
+        for sending in ready:
+            by_company[sending.move.company_id].append(sending)
+        for company, sendings in by_company.items():
+            self._send_company(company, sendings, report, user)
+        return report
+
+    def _send_company(self, company, sendings, report, user):
+        logged = []
+        try:
+            client = company._directo_client(
+                on_logged=lambda exchange, record: logged.append((exchange, record))
+            )
+        except UserError as error:
+            for sending in sendings:
+                sending.result = PutResult(sending.payload.number, None, error.args[0])
+                sending.failure = TransportFailure.NOT_SENT
+                sending.detail = error.args[0]
+            self._apply(sendings, report, user)
+            return
+        size = self._batch_size()
+        # Creates and updates travel in separate requests (xd_update is per request).
+        for update in (False, True):
+            group = [s for s in sendings if s.payload.update is update]
+            for start in range(0, len(group), size):
+                self._send_chunk(client, group[start : start + size], logged, report, user)
+
+    def _send_chunk(self, client, chunk, logged, report, user):
+        """Write-ahead, one request, the answers applied."""
+        self._write_ahead(chunk)
+        self._put(client, chunk, logged)
+        self._apply(chunk, report, user)
+
+    def _write_ahead(self, chunk):
+        """Commit, before the request, that these invoices are on their way: their number
+        is frozen, Directo may hold them from now on, and a pending attempt is the lease."""
+        moves = self.env["account.move"].browse([s.move.id for s in chunk])
+        attempts = self.env["directo.export.attempt"].sudo()
+        # Attempts a dead worker left pending (their lease ran out) got no answer.
+        attempts.search([("move_id", "in", moves.ids), ("state", "=", "pending")]).write(
+            {"state": "unknown"}
+        )
+        attempts = attempts.create(
+            [
+                {
+                    "move_id": s.move.id,
+                    "number": str(s.payload.number),
+                    "update": s.payload.update,
+                    "state": "pending",
+                }
+                for s in chunk
+            ]
+        )
+        for sending, attempt in zip(chunk, attempts, strict=True):
+            sending.attempt = attempt
+        moves._directo_write_states(
+            {
+                s.move.id: {
+                    "directo_state": "sending",
+                    "directo_number": s.payload.number,
+                    "directo_document": (
+                        s.document_before if holds_ours(s.document_before) else MAYBE
+                    ),
+                }
+                for s in chunk
+            }
+        )
+        self._commit()
+
+    def _put(self, client, chunk, logged):
+        """One ``put_invoices`` call; sets each sending's result, failure and exchange."""
+        payloads = [s.payload for s in chunk]
+        failure, error = None, None
+        try:
+            results = client.put_invoices(payloads)
+        except DirectoBatchError as batch_error:
+            error, results = batch_error, batch_error.results
+        except DirectoError as other:
+            error, results = other, []
+        if error is not None:
+            failure = _failure_of(error)
+        if len(results) != len(payloads):
+            results = [PutResult(p.number, None, str(error)) for p in payloads]
+        carried = _exchanges_by_number(logged, payloads, error)
+        unsent = set(getattr(error, "unsent_numbers", None) or ())
+        for sending, result in zip(chunk, results, strict=True):
+            sending.result = result
+            sending.exchange = carried.get(sending.payload.number)
+            sending.failure = failure
+            sending.detail = str(error) if error is not None else ""
+            if sending.payload.number in unsent:
+                # A later request of the same call never left Odoo.
+                sending.failure = TransportFailure.NOT_SENT
+                sending.exchange = None
+
+    # ------------------------------------------------------------------ answers
+
+    def _apply(self, sendings, report, user):
+        """Write each invoice's outcome and attempt; one note + activity per new failure."""
+        if not sendings:
+            return
+        states, attempts, notes = {}, [], {}
+        failed = self.env["account.move"]
+        for sending in sendings:
+            move = sending.move
+            outcome = self._outcome(sending)
+            message = outcome.message.translated(self.env._) if outcome.message else None
+            states[move.id] = {
+                "directo_state": outcome.state,
+                "directo_document": outcome.document or False,
+                "directo_error": message if outcome.state != SENT else False,
+            }
+            attempts.append((sending, outcome.state, message))
+            if outcome.state == SENT:
+                report.sent |= move
+            else:
+                failed |= move
+                report.failed |= move
+                report.errors.append(message)
+                if (move.directo_error or "") != message:
+                    notes[move.id] = message
+        self._write_attempts(attempts)
+        moves = self.env["account.move"].browse(list(states))
+        moves._directo_write_states(states)
+        if notes:
+            # One chatter note per new failure; a retry failing the same way adds nothing.
+            moves.browse(list(notes))._message_log_batch(
+                {
+                    move_id: Markup("<p><b>%s</b></p><p>%s</p>")
+                    % (self.env._("Directo export"), note)
+                    for move_id, note in notes.items()
+                }
+            )
+        failed._directo_schedule_activities(user)
+        (moves - failed)._directo_close_activities()
+        self._commit()
+
+    def _outcome(self, sending):
+        result, move = sending.result, sending.move
+        culprits = ()
+        if result.type_code == 31:
+            desc = (result.desc or "").lower()
+            culprits = tuple(
+                dict.fromkeys(
+                    sentence
+                    for code, sentences in sending.prep.sources.items()
+                    if code and code.lower() in desc
+                    for sentence in sentences
+                )
+            )
+        return invoice_outcome(
+            result,
+            document=sending.document_before,
+            confirm=sending.payload.confirm,
+            invoice=move.name,
+            journal=move.journal_id.name,
+            culprits=culprits,
+            failure=sending.failure,
+            detail=sending.detail or result.desc,
+        )
+
+    def _write_attempts(self, attempts):
+        """Fill the pending attempts with Directo's answer, one UPDATE for the batch.
+        (Invoices that never left Odoo, e.g. the company is not connected, have none.)"""
+        attempts = [item for item in attempts if item[0].attempt]
+        if not attempts:
+            return
+        records = (
+            self.env["directo.export.attempt"]
+            .sudo()
+            .browse([sending.attempt.id for sending, _state, _message in attempts])
+        )
+        records.flush_recordset()
+        records._write_multi(
+            [
+                {
+                    "state": state,
+                    "type_code": sending.result.type_code,
+                    "description": sending.result.desc or None,
+                    "message": message or None,
+                    "exchange_id": sending.exchange.id if sending.exchange else None,
+                }
+                for sending, state, message in attempts
+            ]
+        )
+        records.invalidate_recordset(flush=False)
+
+
+def _failure_of(error):
+    if isinstance(error, _NOT_PROCESSED_ERRORS):
+        return TransportFailure.NOT_PROCESSED
+    if isinstance(error, DirectoTimeout):
+        return TransportFailure.TIMEOUT
+    if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
+        return TransportFailure.NOT_XML_DIRECT
+    if isinstance(error, DirectoTransientError):
+        return TransportFailure.CONNECTION
+    return TransportFailure.UNREADABLE
+
+
+def _exchanges_by_number(logged, payloads, error):
+    """{invoice number: the directo.exchange of the request that carried it}.
+
+    ``logged`` holds the requests of one ``put_invoices`` call (emptied here). An answered
+    request names its documents in its results; a request without a usable answer carried
+    the batch in flight (``failed_numbers``). Invoices never sent get no exchange.
+    """
+    links = {}
+    unsent = set(getattr(error, "unsent_numbers", None) or ())
+    for exchange, record in logged:
+        numbers = [result.number for result in exchange.results]
+        if not numbers:
+            numbers = list(getattr(error, "failed_numbers", None) or ()) or [
+                p.number for p in payloads if p.number not in links and p.number not in unsent
+            ]
+        for number in numbers:
+            links[number] = record
+    logged.clear()
+    return links
+
+
+class DirectoSendReport:
+    """What one export did, for the notification shown to the user."""
+
+    def __init__(self, env):
+        self.env = env
+        empty = env["account.move"]
+        self.sent = empty
+        self.failed = empty
+        self.busy = empty
+        self.problems = []
+        self.errors = []
+
+    def merge(self, other):
+        self.sent |= other.sent
+        self.failed |= other.failed
+        self.busy |= other.busy
+        self.problems.extend(other.problems)
+        self.errors.extend(other.errors)
+
+    def message(self, env=None):
+        """(text, notification type) summarising the export, in ``env``'s language."""
+        _ = (env or self.env)._
+        parts = []
+        if self.sent:
+            parts.append(_("%(count)s invoice(s) sent to Directo.", count=len(self.sent)))
+        if self.failed:
+            parts.append(
+                _("%(count)s invoice(s) failed:", count=len(self.failed))
+                + "\n"
+                + "\n".join(self.errors[:10])
+            )
+        if self.busy:
+            parts.append(
+                _(
+                    "%(count)s invoice(s) skipped: someone else is exporting them right now "
+                    "(%(names)s).",
+                    count=len(self.busy),
+                    names=", ".join(self.busy.mapped("name")[:10]),
+                )
+            )
+        if self.problems:
+            parts.append(_("Not sent:") + "\n" + "\n".join(p.message for p in self.problems[:10]))
+        if not parts:
+            parts.append(_("Nothing to send to Directo."))
+        bad = self.failed or self.problems or self.busy
+        return "\n\n".join(parts), "warning" if bad else "success"

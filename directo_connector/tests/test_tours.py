@@ -1,0 +1,164 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The first hour of a new administrator, clicked through in a real browser (Odoo tours,
+``static/tests/tours/``) against the Directo sandbox. Each tour ends on what the user sees.
+
+Screenshots: with ``DIRECTO_SCREENSHOTS=<folder>`` in the environment, every tour step that
+logs ``directo-screenshot:<name>`` saves the page as ``<folder>/<name>.png`` (that is how
+the README's screenshots are made: ``DIRECTO_SCREENSHOTS=readme/screenshots``).
+"""
+
+import base64
+import os
+import pathlib
+import unittest
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import SANDBOX_TOKEN, DirectoSandboxMixin
+
+SCREENSHOT_SIGNAL = "directo-screenshot:"
+_handle_console = ChromeBrowser._handle_console
+
+
+def _handle_console_with_screenshots(browser, type, args=None, **kw):  # pylint: disable=redefined-builtin
+    """Chrome's console hook: ``directo-screenshot:<name>`` saves a screenshot."""
+    folder = os.environ.get("DIRECTO_SCREENSHOTS")
+    if folder and type == "log" and args:
+        message = str(browser._from_remoteobject(args[0]))
+        if message.startswith(SCREENSHOT_SIGNAL):
+            path = pathlib.Path(folder) / ("%s.png" % message[len(SCREENSHOT_SIGNAL) :])
+
+            def save(future, path=path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(future.result()["data"]))
+
+            browser._websocket_send(
+                "Page.captureScreenshot", params={"format": "png"}, with_future=True
+            ).add_done_callback(save)
+    return _handle_console(browser, type, args=args, **kw)
+
+
+@tagged("post_install", "-at_install")
+class TestDirectoTours(DirectoSandboxMixin, HttpCase):
+    browser_size = "1400x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_directo_sandbox()
+        cls.company = cls.env.company
+        cls.startClassPatcher(
+            patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.reset()
+        self._configure_company(self.company)
+
+    def start_tour(self, *args, **kwargs):
+        # Odoo skips a tour when it finds no chromium; the test command (run_tests.sh sets
+        # DIRECTO_REQUIRE_BROWSER=1) must not pass without having clicked anything.
+        try:
+            return super().start_tour(*args, **kwargs)
+        except unittest.SkipTest as skip:
+            if os.environ.get("DIRECTO_REQUIRE_BROWSER") == "1":
+                self.fail("The browser tour could not run: %s" % skip)
+            raise
+
+    def _connected(self):
+        self.company.sudo().directo_connection_state = "connected"
+
+    def test_a_connect_with_a_pasted_key(self):
+        """Paste the key with spaces around it, click Connect once: Connected. Without the
+        settings buttons saving the page themselves, the click opens "Unsaved changes"."""
+        self.company.sudo().directo_token = False
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_connect", login="admin"
+        )
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertEqual(self.company.sudo().directo_token, SANDBOX_TOKEN)
+
+    def test_b_client_import(self):
+        """Menu Import Clients, the scheduled action reads, the notification opens the
+        preview, tick every row, Add Selected: the clients are under Customers."""
+        self._connected()
+        self.start_tour("/odoo", "directo_client_import", login="admin")
+        clients = self.env["res.partner"].search([("directo_code", "=", "K0001")])
+        self.assertEqual(clients.name, "Põhjala Puit OÜ")
+        self.assertGreater(clients.customer_rank, 0)
+
+    def test_c_article_import(self):
+        """New products are Goods (unsaved), Import articles once, preview, Add Selected."""
+        self._connected()
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_article_import", login="admin"
+        )
+        product = self.env["product.template"].search([("directo_code", "=", "ART-1001")])
+        self.assertEqual(product.name, "Terrassilaud 28x120 mänd")
+        self.assertEqual(product.type, "consu", "the unsaved choice on the page applied")
+
+    def test_f_paid_status(self):
+        """An exported invoice, a receipt for it in Directo, Fetch paid status now: the
+        invoice shows Paid in Directo (and its Directo number without separators)."""
+        self._connected()
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": client.id,
+                "invoice_date": "2026-01-15",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Konsultatsioon", "price_unit": 100, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        # What a successful export writes (the export itself is tested in test_export).
+        move.write(
+            {"directo_state": "sent", "directo_number": 202600001, "directo_document": "draft"}
+        )
+        self.sandbox.state.add_receipt(202600001, amount="100.00", ts="2026-01-20T10:00:00")
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_paid_status", login="admin"
+        )
+        self.assertEqual(move.directo_payment_state, "paid")
+
+    def test_g_resource_on_a_posted_invoice(self):
+        """The rows' resource is Directo-only information: set on a posted invoice that
+        Directo does not have yet, in the browser (the invoice lines are read-only)."""
+        katrin = new_test_user(
+            self.env, login="dx_tour_katrin", name="Katrin Kask", groups="base.group_user"
+        )
+        katrin.directo_code = "KATRIN"
+        client = self.env["res.partner"].create(
+            {"name": "Tallinna Mööbel OÜ", "is_company": True, "directo_code": "K0003"}
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": client.id,
+                "invoice_date": "2026-01-15",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Konsultatsioon", "price_unit": 100, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        self.assertEqual(move.directo_state, "to_send")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_invoice_resource",
+            login="admin",
+        )
+        self.assertEqual(move.invoice_line_ids.directo_resource_id, katrin)
+        self.assertEqual(move.state, "posted")
