@@ -305,7 +305,6 @@ class DirectoClientImportLine(models.Model):
             "same_vat": _("Same VAT number, no client code in Odoo"),
             "same_regno": _("Same registration code, no client code in Odoo"),
             "person_code": _("Contact person %(code)s"),
-            "person_field": _("%(person)s: %(field)s"),
             "person_new": _("New contact person"),
             "person_closed": _("Contact person closed in Directo"),
             "archived": _("archived"),
@@ -556,8 +555,7 @@ class DirectoClientImportLine(models.Model):
                     changes=self._directo_changes_text(diffs),
                 )
                 line_diffs += [
-                    (texts["person_field"] % {"person": row["name"], "field": label}, old, new)
-                    for label, old, new in diffs
+                    ("%s: %s" % (row["name"], label), old, new) for label, old, new in diffs
                 ]
             kept.append(row)
         if vals.get("contacts_complete") and parent_id:

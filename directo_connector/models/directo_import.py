@@ -3,6 +3,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_date
 
 from ..notification import notification_action
 from ..xmldirect import (
@@ -464,7 +465,8 @@ class DirectoImport(models.Model):
             text += " " + _("%(count)s contacts updated.", count=counts["contacts_updated"])
         if counts.get("contacts_archived"):
             text += " " + _(
-                "%(count)s contacts closed in Directo archived.", count=counts["contacts_archived"]
+                "%(count)s contacts closed in Directo were archived.",
+                count=counts["contacts_archived"],
             )
         if finished:
             text = _("%(name)s: adding finished.", name=self.name) + " " + text
@@ -475,22 +477,28 @@ class DirectoImport(models.Model):
         leaves a note in the chatter)."""
         self.ensure_one()
         what = _("clients") if self.kind == "client" else _("articles")
-        if self.mode == "refresh":
+        counts = {
+            "new": self.new_count,
+            "linked": self.linked_count,
+            "probable": self.probable_count,
+            "changed": self.changed_count,
+        }
+        if self.mode == "refresh" and self.ts_from:
             message = _(
-                "%(count)s clients changed in Directo since %(date)s",
+                "%(count)s clients changed in Directo since %(date)s: %(new)s new, %(linked)s "
+                "already linked, %(probable)s probably the same, %(changed)s changed.",
                 count=self.read_count,
-                date=self.ts_from and fields.Date.to_string(self.ts_from) or _("the start"),
+                date=format_date(self.env, self.ts_from),
+                **counts,
             )
         else:
-            message = _("%(count)s %(what)s read from Directo", count=self.read_count, what=what)
-        message += _(
-            ": %(new)s new, %(linked)s already linked, %(probable)s probably the same, "
-            "%(changed)s changed.",
-            new=self.new_count,
-            linked=self.linked_count,
-            probable=self.probable_count,
-            changed=self.changed_count,
-        )
+            message = _(
+                "%(count)s %(what)s read from Directo: %(new)s new, %(linked)s already linked, "
+                "%(probable)s probably the same, %(changed)s changed.",
+                count=self.read_count,
+                what=what,
+                **counts,
+            )
         if self.kind == "client":
             message += " " + (
                 self.contact_note

@@ -200,7 +200,7 @@ class TestDirectoContactImport(DirectoImportCase):
         (run.client_line_ids - line).action_directo_add()
         self.assertTrue(andres.active, "not picked: not archived")
         action = line.action_directo_add()
-        self.assertIn("1 contacts closed in Directo archived", action["params"]["message"])
+        self.assertIn("1 contacts closed in Directo were archived", action["params"]["message"])
         self.assertFalse(andres.active)
         self.assertEqual(len(self._contacts("K0004").filtered("active")), 2)
 
