@@ -180,13 +180,14 @@ class DirectoImport(models.Model):
     # ------------------------------------------------------------------ start
 
     @api.model
-    def _directo_enqueue(self, kind, company=None, mode="full", user=None):
+    def _directo_enqueue(self, kind, company=None, mode="full", notify_user=None):
         """Queue a read of ``kind`` for ``company`` and wake the scheduled action now.
 
         An import of the same kind that is still waiting or reading is reused, so pressing
         the button twice reads once (a waiting refresh does not stand for a full read, a
-        waiting full read does for a refresh). ``user`` (default: the current one) is told
-        when the read is done.
+        waiting full read does for a refresh). ``notify_user`` (default: the current user) is
+        told when the read is done (not called ``user``: Odoo's ``_()`` takes a local of
+        that name for the user id).
         """
         self._directo_check_import_rights()
         company = company or self.env.company
@@ -213,7 +214,7 @@ class DirectoImport(models.Model):
                     "company_id": company.id,
                     "kind": kind,
                     "mode": mode,
-                    "user_id": (self.env.user if user is None else user).id,
+                    "user_id": (self.env.user if notify_user is None else notify_user).id,
                 }
             )
         self._directo_trigger()
@@ -256,7 +257,7 @@ class DirectoImport(models.Model):
                 [("company_id", "=", company.id), ("kind", "=", "client"), ("mode", "=", "full")],
                 limit=1,
             )
-            runs._directo_enqueue("client", company, mode="refresh", user=last.user_id)
+            runs._directo_enqueue("client", company, mode="refresh", notify_user=last.user_id)
 
     @api.model
     def _directo_contacts_refused(self, error):
