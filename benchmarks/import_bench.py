@@ -61,7 +61,11 @@ def main() -> int:
     from odoo.addons.directo_connector.xmldirect.sandbox import DirectoSandbox
 
     sandbox = DirectoSandbox(port=0, demo=False, tokens={"BENCH": None}).start()
-    prefix = "B%s-" % int(time.time())
+    stamp = int(time.time())
+    prefix = "B%s-" % stamp
+    # Contact codes are Directo's (integers): made unique per run too, so that a run does not
+    # find (and move) the contacts of an earlier run on the same database.
+    person_base = (stamp % 100_000) * 10_000_000
     n = args.clients
     closed = max(1, n // 50)
     probable = n // 20
@@ -86,7 +90,7 @@ def main() -> int:
         """Contact person k of client k % n (the client's first is its own contact)."""
         i, j = k % n, k // n
         data = {
-            "code": "%d" % (1_000_000 + k),
+            "code": "%d" % (person_base + k),
             "customercode": "%s%06d" % (prefix, i),
             "name": "Contact Person %06d-%d" % (i, j),
             "email": "person%07d@example.ee" % k,

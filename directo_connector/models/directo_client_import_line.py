@@ -732,7 +732,9 @@ class DirectoClientImportLine(models.Model):
             for row in vals["contact_rows"]:
                 state = row["match_state"]
                 if state == "new":
-                    contacts_to_create.append(self._directo_person_vals(row, parent_id, vals))
+                    contacts_to_create.append(
+                        self._directo_person_vals(row, parent_id, vals, company)
+                    )
                 elif state == "closed":
                     to_archive.append(row["partner_id"])
                 else:
@@ -757,7 +759,8 @@ class DirectoClientImportLine(models.Model):
             "company_id": company.id,
         }
 
-    def _directo_person_vals(self, row, parent_id, vals):
+    @api.model
+    def _directo_person_vals(self, row, parent_id, vals, company):
         has_address = any(row.get(field) for field in PERSON_ADDRESS_FIELDS)
         person = {field: row.get(field) or False for field in PERSON_FIELDS}
         person.update(
@@ -765,7 +768,7 @@ class DirectoClientImportLine(models.Model):
             # Odoo copies the company's address onto "contact" children.
             type="other" if has_address else "contact",
             directo_contact_code=row["code"],
-            company_id=self.import_id.company_id.id,
+            company_id=company.id,
         )
         if has_address:
             person["country_id"] = vals.get("country_id") or False
