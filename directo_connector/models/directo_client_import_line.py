@@ -97,6 +97,12 @@ class DirectoClientImportLine(models.Model):
         readonly=True,
         help="Odoo contacts archived when this client is added.",
     )
+    contact_summary = fields.Char(
+        string="Contact Persons Summary",
+        compute="_compute_contact_summary",
+        help="How many of the client's contact persons are new, already there, changed or "
+        "closed in Directo.",
+    )
 
     @api.depends("address1", "address2", "address3", "country_code")
     def _compute_address(self):
@@ -105,6 +111,24 @@ class DirectoClientImportLine(models.Model):
             line.address = ", ".join(
                 part for part in (line.address1, city, line.country_code) if part
             )
+
+    @api.depends(
+        "contact_new_count", "contact_linked_count", "contact_changed_count", "contact_closed_count"
+    )
+    def _compute_contact_summary(self):
+        texts = self._directo_texts()
+        for line in self:
+            parts = [
+                texts[key] % {"count": count}
+                for key, count in (
+                    ("count_new", line.contact_new_count),
+                    ("count_linked", line.contact_linked_count),
+                    ("count_changed", line.contact_changed_count),
+                    ("count_closed", line.contact_closed_count),
+                )
+                if count
+            ]
+            line.contact_summary = ", ".join(parts) or False
 
     # ------------------------------------------------------------------ read
 
@@ -308,6 +332,10 @@ class DirectoClientImportLine(models.Model):
             "person_new": _("New contact person"),
             "person_closed": _("Contact person closed in Directo"),
             "archived": _("archived"),
+            "count_new": _("%(count)s new"),
+            "count_linked": _("%(count)s already there"),
+            "count_changed": _("%(count)s changed"),
+            "count_closed": _("%(count)s closed in Directo"),
             "row_closed": _("Closed in Directo: archived when the client is added."),
             "row_gone": _(
                 "No longer an open contact person of the client in Directo: archived when the "

@@ -60,6 +60,8 @@ class TestDirectoContactImport(DirectoImportCase):
             [row.code for row in lines["K0004"].contact_ids], K0004_CODES, "three contacts"
         )
         self.assertEqual(lines["K0004"].contact_new_count, 3)
+        self.assertEqual(lines["K0004"].contact_summary, "3 new")
+        self.assertFalse(lines["K0003"].contact_summary)
         self.assertEqual(lines["K0002"].contact_ids.mapped("code"), ["103"], "110 is closed")
         self.assertFalse(lines["K0003"].contact_ids)
         self.assertEqual(lines["K0004"].primary_contact_code, "104")
@@ -176,6 +178,7 @@ class TestDirectoContactImport(DirectoImportCase):
         line = lines["K0004"]
         self.assertEqual(line.match_state, "changed")
         self.assertEqual((line.contact_changed_count, line.contact_linked_count), (1, 2))
+        self.assertEqual(line.contact_summary, "2 already there, 1 changed")
         self.assertIn("andres.parn@tarkvara.ee", line.changes)
         self.assertIn("Andres Pärn", line.changes)
         # Not picked: untouched.
