@@ -268,6 +268,56 @@ def test_component_not_activated(make_client):
         make_client("DEMO-NOINVOICE").put_invoices([invoice(1)])
 
 
+@pytest.mark.parametrize(
+    ("component", "operation", "feed"),
+    [
+        ("customer", "get", "Customers out"),
+        ("item", "get", "Articles out"),
+        ("invoice", "put", "Invoices in"),
+        ("receipt", "get", "Receipts out"),
+        ("object", "get", "Objects out"),
+    ],
+)
+def test_each_feed_refused_names_itself(sandbox, make_client, component, operation, feed):
+    everything = {"customer:get", "item:get", "invoice:put", "receipt:get", "object:get"}
+    sandbox.state.add_token("PARTIAL-KEY", allow=everything - {f"{component}:{operation}"})
+    partial = make_client("PARTIAL-KEY")
+    with pytest.raises(E.DirectoNotActivated) as err:
+        partial.check_feed(component, operation)
+    assert (err.value.component, err.value.operation, err.value.feed) == (
+        component, operation, feed,
+    )  # fmt: skip
+    # The other feeds of that key answer.
+    for other in everything - {f"{component}:{operation}"}:
+        assert partial.check_feed(*other.split(":"))
+    if (component, operation) == ("invoice", "put"):
+        with pytest.raises(E.DirectoNotActivated) as err:
+            partial.put_invoices([invoice(1)])
+        assert err.value.feed == "Invoices in"
+    # The empty put of the check stores nothing.
+    assert set(sandbox.invoices()) == {700001, 700002}
+
+
+def test_check_feed_of_a_wrong_key_is_unauthorized(make_client):
+    with pytest.raises(E.DirectoUnauthorized):
+        make_client("WRONG-KEY-123").check_feed("invoice", "put")
+
+
+def test_register_reads_include_closed_codes(sandbox, client, exchanges):
+    open_items = {e.code: e for e in client.iter_register("item", closed=False)}
+    closed_items = {e.code: e for e in client.iter_register("item", closed=True)}
+    assert "TEENUS-KONSULT" in open_items and not open_items["TEENUS-KONSULT"].closed
+    assert set(closed_items) == {"ART-9000"} and closed_items["ART-9000"].closed
+    assert exchanges[-1].params == {"closed": "1"}
+    objects = {e.code: e.closed for e in client.iter_register("object")}
+    assert objects["VANA"] is True and objects["JAAN"] is False
+    assert exchanges[-1].params == {}
+    later = list(client.iter_register("customer", ts=dt.date(2031, 1, 1), closed=False))
+    assert later == [] and exchanges[-1].params == {"closed": "0", "ts": "01.01.2031"}
+    with pytest.raises(ValueError):
+        client.iter_register("receipt")
+
+
 def test_token_required_when_body_loses_the_token(sandbox, make_client):
     class StrippingSession(requests.Session):
         """A broken proxy that drops the form body."""

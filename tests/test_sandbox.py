@@ -69,7 +69,67 @@ def test_empty_answer_is_bare_transport(sandbox):
 
 
 def test_unknown_component_get_is_empty(sandbox):
-    assert etree.fromstring(get(sandbox, "object")).tag == "transport"
+    root = etree.fromstring(get(sandbox, "transaction"))
+    assert root.tag == "transport" and len(root) == 0
+
+
+def test_objects_with_closed_flag(sandbox):
+    box = container(get(sandbox, "object"))
+    assert box.tag == "objects"
+    closed = {el.get("code"): el.get("closed") for el in box}
+    assert closed["JAAN"] == "0" and closed["VANA"] == "1"
+    sandbox.add_object("KADRI", name="Kadri Lepp", ts=dt.datetime(2030, 1, 2))
+    (el,) = container(get(sandbox, "object", ts="01.01.2030"))
+    assert (el.get("code"), el.get("name"), el.get("ts")) == ("KADRI", "Kadri Lepp",
+                                                             "2030-01-02T00:00:00")  # fmt: skip
+
+
+def _refusal(sandbox, **changes):
+    fields = {"item": "TEENUS-KONSULT", "vatcode": "1", "object": "JAAN"}
+    header = {"customercode": changes.pop("customercode", "K0001"),
+              "salesman": changes.pop("salesman", None)}  # fmt: skip
+    fields.update(changes)
+    row = InvoiceRowPayload(description="x", quantity=Decimal(1), price=Decimal(1),
+                            discount=None, rn=1, **fields)  # fmt: skip
+    payload = InvoicePayload(880001, header["customercode"], dt.date(2026, 1, 5), None, None,
+                             "EUR", header["salesman"], False, (row,))  # fmt: skip
+    (res,) = DirectoClient(sandbox.url, TOKEN).put_invoices([payload])
+    return res.type_code, res.desc
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "kind", "estonian"),
+    [
+        ({"item": "ART-9000"}, "Item ART-9000 is closed", "Item is closed",
+         "Artikkel on suletud"),
+        ({"item": "NOPE"}, "Item NOPE not found", "Item not found", "Artiklit ei leitud"),
+        ({"customercode": "K0009"}, "Customer K0009 is closed", "Customer is closed",
+         "Klient on suletud"),
+        ({"object": "VANA"}, "Object VANA is closed", "Object is closed", "Objekt on suletud"),
+        ({"salesman": "NOBODY"}, "Salesman NOBODY not found", "Salesman not found",
+         "Müüjat ei leitud"),
+        ({"vatcode": "77"}, "VAT code 77 not found", "VAT code not found",
+         "KM-koodi ei leitud"),
+    ],
+)  # fmt: skip
+def test_refusal_styles(sandbox, change, code, kind, estonian):
+    assert _refusal(sandbox, **change) == (31, code)
+    sandbox.set_refusal_style("kind")
+    assert _refusal(sandbox, **change) == (31, kind)
+    sandbox.set_refusal_style("estonian")
+    assert _refusal(sandbox, **change) == (31, estonian)
+    sandbox.set_refusal_style("generic")
+    assert _refusal(sandbox, **change) == (9, "Error on import")
+    assert 880001 not in sandbox.invoices()
+    with pytest.raises(ValueError):
+        sandbox.set_refusal_style("poetic")
+
+
+def test_close_bumps_ts(sandbox):
+    sandbox.close("item", "TEENUS-KONSULT")
+    assert _refusal(sandbox) == (31, "Item TEENUS-KONSULT is closed")
+    (el,) = container(get(sandbox, "item", closed="1", ts=dt.date.today().strftime("%d.%m.%Y")))
+    assert el.get("code") == "TEENUS-KONSULT"
 
 
 def test_receipt_amounts_from_invoice_total(sandbox):

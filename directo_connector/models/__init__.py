@@ -7,6 +7,7 @@ from . import account_tax
 from . import directo_article_import_line
 from . import directo_client_import_contact
 from . import directo_client_import_line
+from . import directo_customer_export
 from . import directo_exchange
 from . import directo_export_attempt
 from . import directo_import
@@ -15,6 +16,8 @@ from . import directo_invoice_export
 from . import directo_invoice_mapper
 from . import directo_receipt
 from . import directo_receipt_line
+from . import directo_register
+from . import directo_register_code
 from . import product_product
 from . import product_template
 from . import res_company

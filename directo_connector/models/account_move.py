@@ -421,6 +421,20 @@ class AccountMove(models.Model):
         if vals_list:
             self.env["mail.activity"].sudo().create(vals_list)
 
+    def _directo_update_activity_notes(self):
+        """The open "Directo export failed" activities of these invoices show their current
+        error (after a refusal was explained further); one UPDATE for them all."""
+        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
+        activities = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        ).sudo()
+        if not activities:
+            return
+        errors = {move.id: move.directo_error or "" for move in self}
+        activities.flush_recordset()
+        activities._write_multi([{"note": escape(errors[a.res_id])} for a in activities])
+        activities.invalidate_recordset(["note"], flush=False)
+
     def _directo_close_activities(self):
         if not self:
             return

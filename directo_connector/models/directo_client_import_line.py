@@ -43,6 +43,8 @@ QUIET_CONTEXT = {
     "mail_notrack": True,
     # Directo is the reference for its clients' VAT numbers (only used with base_vat).
     "no_vat_validation": True,
+    # Values read from Directo are not offered back to Directo (res.partner.write).
+    "directo_from_directo": True,
 }
 
 
@@ -191,7 +193,9 @@ class DirectoClientImportLine(models.Model):
         except (DirectoNotActivated, DirectoUnauthorized) as error:
             # The customer read with this very key has just worked, so a Type 5 here means
             # the contact component is missing from the key: the clients are still imported.
-            info["contact_note"] = self.env["directo.import"]._directo_contacts_refused(error)
+            info["contact_note"] = self.env["directo.import"]._directo_contacts_refused(
+                run.company_id, error
+            )
             return None
         by_client = defaultdict(list)
         for person in persons:

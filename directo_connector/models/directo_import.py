@@ -6,12 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_date
 
 from ..notification import notification_action
-from ..xmldirect import (
-    CONNECTION_CHECK_CODE,
-    DirectoError,
-    DirectoNotActivated,
-    DirectoUnauthorized,
-)
+from ..xmldirect import DirectoError, DirectoNotActivated
 from .directo_receipt import WATERMARK_OVERLAP
 
 _logger = logging.getLogger(__name__)
@@ -260,25 +255,19 @@ class DirectoImport(models.Model):
             runs._directo_enqueue("client", company, mode="refresh", notify_user=last.user_id)
 
     @api.model
-    def _directo_contacts_refused(self, error):
-        """The diagnosis for a key without the contact component (contact persons)."""
+    def _directo_contacts_refused(self, company, error):
+        """The import's note for a key that may not read contact persons: the feed's
+        diagnosis (Contacts out), as Connect gives it."""
+        if not isinstance(error, DirectoNotActivated):
+            # A plain Type 5 right after the customer read worked with the same key: the
+            # contact component is what is refused.
+            refused = DirectoNotActivated(error.desc, error.type_code)
+            refused.component, refused.operation = "contact", "get"
+            error = refused
         return _(
-            "Contact persons are not imported: the Directo feed of contact persons (component "
-            '"contact") is not activated for this XML Direct key (%(detail)s). Clients are '
-            "imported without them; ask Directo to activate it for the key.",
-            detail=error,
+            "Contact persons were not read; the clients are imported without them. %(diagnosis)s",
+            diagnosis=company._directo_diagnose(error, False),
         )
-
-    @api.model
-    def _directo_check_contacts(self, client):
-        """Cheap read of the contact component (Connect): the diagnosis when the key may not
-        read contact persons, else False."""
-        try:
-            for _contact in client.iter_contacts(customer_code=CONNECTION_CHECK_CODE):
-                break
-        except (DirectoNotActivated, DirectoUnauthorized) as error:
-            return self._directo_contacts_refused(error)
-        return False
 
     @api.model
     def action_directo_import_clients(self):
@@ -296,7 +285,8 @@ class DirectoImport(models.Model):
 
     @api.model
     def _cron_process_imports(self):
-        """Scheduled action: one unit of work per call (a read, or a chunk of additions).
+        """Scheduled action: one unit of work per call (a read, or a chunk of additions);
+        when there is none, Odoo's copy of Directo's registers is brought up to date.
 
         Reports progress to the cron framework, which calls again at once while work
         remains and commits between calls.
@@ -304,6 +294,8 @@ class DirectoImport(models.Model):
         pending = [("state", "in", ("queued", "reading", "adding"))]
         run = self.search(pending, order="id", limit=1)
         if not run:
+            # Idle: bring Odoo's copy of Directo's codes up to date (changes only).
+            self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
         if run.state in ("queued", "reading"):

@@ -8,7 +8,11 @@ Read it top to bottom:
 2. :meth:`_send_chunk`, per request: **write-ahead** — the invoices it carries are
    committed as *Sending* with a pending attempt before the HTTP request; then one request;
 3. :meth:`_apply` — each invoice's answer, matched by docid, becomes an outcome
-   (``xmldirect.outcome.invoice_outcome``), written and committed with its attempt.
+   (``xmldirect.outcome.invoice_outcome``), written and committed with its attempt;
+4. :meth:`_diagnose` — only then, refusals whose cause may be a code of the invoice are
+   explained down to the record and field to fix (``xmldirect.diagnosis``), from Odoo's
+   copy of Directo's registers brought up to date first (a constant number of requests,
+   whatever the number of invoices). A worker dying here loses only the explanation.
 
 A worker that dies between 2 and 3 leaves *Sending* with a pending attempt; once that
 attempt is older than the lease the next run sends the invoice again, as an update of the
@@ -25,42 +29,51 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..xmldirect import (
-    DirectoAnswerTooLarge,
     DirectoBatchError,
     DirectoError,
     DirectoNotActivated,
-    DirectoRoutingError,
-    DirectoTimeout,
-    DirectoTokenRequired,
-    DirectoTransientError,
-    DirectoUnauthorized,
-    DirectoUnavailable,
     PutResult,
 )
-from ..xmldirect.outcome import MAYBE, SENT, TransportFailure, holds_ours, invoice_outcome
+from ..xmldirect.diagnosis import describe_use, diagnosable, named_uses, refusal_diagnosis
+from ..xmldirect.outcome import (
+    FAILED,
+    MAYBE,
+    SENT,
+    TransportFailure,
+    holds_ours,
+    invoice_outcome,
+    transport_failure,
+)
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 250
 # Requests whose answer is still awaited are younger than this (the read timeout is 60 s).
 DEFAULT_LEASE_SECONDS = 600
-# Transport failures after which Directo certainly did not store anything.
-_NOT_PROCESSED_ERRORS = (
-    DirectoUnauthorized,
-    DirectoNotActivated,
-    DirectoTokenRequired,
-    DirectoRoutingError,
-)
 
 
 class Sending:
     """One invoice in one request: what was sent, what Directo held before, the answer."""
 
-    __slots__ = ("attempt", "detail", "document_before", "exchange", "failure", "prep", "result")
+    __slots__ = (
+        "attempt",
+        "detail",
+        "document_before",
+        "error_before",
+        "exchange",
+        "failure",
+        "message",
+        "prep",
+        "result",
+        "to_diagnose",
+    )
 
     def __init__(self, prep):
         self.prep = prep
         self.document_before = prep.move.directo_document or None
+        self.error_before = prep.move.directo_error or ""
+        self.message = None  # the user's message written by _apply
+        self.to_diagnose = False  # a refusal _diagnose explains further
         self.attempt = None
         self.exchange = None
         self.result = None
@@ -185,10 +198,11 @@ class DirectoInvoiceExport(models.AbstractModel):
                 self._send_chunk(client, group[start : start + size], logged, report, user)
 
     def _send_chunk(self, client, chunk, logged, report, user):
-        """Write-ahead, one request, the answers applied."""
+        """Write-ahead, one request, the answers applied (committed), refusals explained."""
         self._write_ahead(chunk)
         self._put(client, chunk, logged)
         self._apply(chunk, report, user)
+        self._diagnose(chunk, report)
 
     def _write_ahead(self, chunk):
         """Commit, before the request, that these invoices are on their way: their number
@@ -229,28 +243,35 @@ class DirectoInvoiceExport(models.AbstractModel):
     def _put(self, client, chunk, logged):
         """One ``put_invoices`` call; sets each sending's result, failure and exchange."""
         payloads = [s.payload for s in chunk]
-        failure, error = None, None
+        error = None
         try:
             results = client.put_invoices(payloads)
         except DirectoBatchError as batch_error:
             error, results = batch_error, batch_error.results
         except DirectoError as other:
             error, results = other, []
-        if error is not None:
-            failure = _failure_of(error)
+        failure = transport_failure(error)
         if len(results) != len(payloads):
             results = [PutResult(p.number, None, str(error)) for p in payloads]
         carried = _exchanges_by_number(logged, payloads, error)
         unsent = set(getattr(error, "unsent_numbers", None) or ())
+        detail = self._error_detail(chunk[0].move.company_id, error) if error is not None else ""
         for sending, result in zip(chunk, results, strict=True):
             sending.result = result
             sending.exchange = carried.get(sending.payload.number)
             sending.failure = failure
-            sending.detail = str(error) if error is not None else ""
+            sending.detail = detail
             if sending.payload.number in unsent:
                 # A later request of the same call never left Odoo.
                 sending.failure = TransportFailure.NOT_SENT
                 sending.exchange = None
+
+    @staticmethod
+    def _error_detail(company, error):
+        """A refused feed is named (what to ask Directo); other errors as they are."""
+        if isinstance(error, DirectoNotActivated):
+            return company._directo_diagnose(error, False)
+        return str(error)
 
     # ------------------------------------------------------------------ answers
 
@@ -270,41 +291,46 @@ class DirectoInvoiceExport(models.AbstractModel):
                 "directo_error": message if outcome.state != SENT else False,
             }
             attempts.append((sending, outcome.state, message))
+            sending.message = message
+            # Explained further by _diagnose, which then notes and reports it.
+            sending.to_diagnose = outcome.state == FAILED and diagnosable(sending.result)
             if outcome.state == SENT:
                 report.sent |= move
             else:
                 failed |= move
                 report.failed |= move
+                if sending.to_diagnose:
+                    continue
                 report.errors.append(message)
-                if (move.directo_error or "") != message:
+                if sending.error_before != message:
                     notes[move.id] = message
         self._write_attempts(attempts)
         moves = self.env["account.move"].browse(list(states))
         moves._directo_write_states(states)
+        self._log_notes(notes)
+        failed._directo_schedule_activities(user)
+        (moves - failed)._directo_close_activities()
+        self._commit()
+
+    def _log_notes(self, notes):
+        """One chatter note per new failure; a retry failing the same way adds nothing."""
         if notes:
-            # One chatter note per new failure; a retry failing the same way adds nothing.
-            moves.browse(list(notes))._message_log_batch(
+            self.env["account.move"].browse(list(notes))._message_log_batch(
                 {
                     move_id: Markup("<p><b>%s</b></p><p>%s</p>")
                     % (self.env._("Directo export"), note)
                     for move_id, note in notes.items()
                 }
             )
-        failed._directo_schedule_activities(user)
-        (moves - failed)._directo_close_activities()
-        self._commit()
 
     def _outcome(self, sending):
         result, move = sending.result, sending.move
         culprits = ()
         if result.type_code == 31:
-            desc = (result.desc or "").lower()
             culprits = tuple(
                 dict.fromkeys(
-                    sentence
-                    for code, sentences in sending.prep.sources.items()
-                    if code and code.lower() in desc
-                    for sentence in sentences
+                    describe_use(use).translated(self.env._)
+                    for use in named_uses(sending.prep.uses, result.desc)
                 )
             )
         return invoice_outcome(
@@ -317,6 +343,63 @@ class DirectoInvoiceExport(models.AbstractModel):
             failure=sending.failure,
             detail=sending.detail or result.desc,
         )
+
+    # ------------------------------------------------------------------ explanations
+
+    def _diagnose(self, sendings, report):
+        """Explain the refusals of ``sendings`` (already applied and committed) down to
+        the record and field to fix, then note and report them.
+
+        Odoo's copy of the company's Directo registers is brought up to date first: a
+        constant number of requests (clients, articles, objects), at most once a minute,
+        however many invoices were refused.
+        """
+        refused = [s for s in sendings if s.to_diagnose]
+        if not refused:
+            return
+        company = refused[0].move.company_id
+        codes = {use.code for sending in refused for use in sending.prep.uses}
+        Register = self.env["directo.register"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                Register._directo_for(company)._directo_refresh()
+                views = Register._directo_views(company, codes)
+        except Exception:  # the outcome is written: never lose it over an explanation
+            _logger.exception("Directo export: explaining refusals failed")
+            views = {}
+        errors, notes = {}, {}
+        for sending in refused:
+            diagnosis = refusal_diagnosis(
+                sending.result,
+                invoice=sending.move.name,
+                uses=sending.prep.uses,
+                registers=views,
+            )
+            message = diagnosis.translated(self.env._) if diagnosis else sending.message
+            report.errors.append(message)
+            if message != sending.message:
+                errors[sending] = message
+            if sending.error_before != message:
+                notes[sending.move.id] = message
+        if errors:
+            moves = self.env["account.move"].browse([s.move.id for s in errors])
+            moves._directo_write_states(
+                {s.move.id: {"directo_error": message} for s, message in errors.items()}
+            )
+            self._write_attempt_messages(errors)
+            moves._directo_update_activity_notes()
+        self._log_notes(notes)
+        self._commit()
+
+    def _write_attempt_messages(self, messages):
+        records = (
+            self.env["directo.export.attempt"]
+            .sudo()
+            .browse([sending.attempt.id for sending in messages])
+        )
+        records.flush_recordset()
+        records._write_multi([{"message": message} for message in messages.values()])
+        records.invalidate_recordset(flush=False)
 
     def _write_attempts(self, attempts):
         """Fill the pending attempts with Directo's answer, one UPDATE for the batch.
@@ -343,18 +426,6 @@ class DirectoInvoiceExport(models.AbstractModel):
             ]
         )
         records.invalidate_recordset(flush=False)
-
-
-def _failure_of(error):
-    if isinstance(error, _NOT_PROCESSED_ERRORS):
-        return TransportFailure.NOT_PROCESSED
-    if isinstance(error, DirectoTimeout):
-        return TransportFailure.TIMEOUT
-    if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
-        return TransportFailure.NOT_XML_DIRECT
-    if isinstance(error, DirectoTransientError):
-        return TransportFailure.CONNECTION
-    return TransportFailure.UNREADABLE
 
 
 def _exchanges_by_number(logged, payloads, error):

@@ -22,37 +22,51 @@ from ..xmldirect import (
     resolve_row_object,
     resolve_seller,
 )
+from ..xmldirect.diagnosis import (
+    ARTICLE,
+    CLIENT,
+    OBJECT,
+    SALESMAN,
+    VAT,
+    CodeUse,
+    register_findings,
+)
 from ..xmldirect.outcome import CONFIRMED, holds_ours
 
 EXPORT_MOVE_TYPES = ("out_invoice", "out_refund")
 
 
 class DirectoProblem:
-    """One reason why an invoice cannot be exported (shown in the problems dialog)."""
+    """One reason why an invoice cannot be exported (shown in the problems dialog).
 
-    __slots__ = ("line", "message", "move")
+    ``client`` is set on "client has no Directo client code": the dialog offers to create
+    that client in Directo."""
 
-    def __init__(self, move, message, line=None):
+    __slots__ = ("client", "line", "message", "move")
+
+    def __init__(self, move, message, line=None, client=None):
         self.move = move
         self.line = line
         self.message = message
+        self.client = client
 
 
 class DirectoPrepared:
     """Outcome of mapping one move: its payload (None if it has problems), the problems
-    and which Odoo record each sent code came from (to explain Directo's Type 31)."""
+    and which Odoo record each sent code came from (``uses``: to check the codes against
+    Odoo's copy of Directo's registers and to explain Directo's refusals)."""
 
-    __slots__ = ("move", "payload", "problems", "sources")
+    __slots__ = ("move", "payload", "problems", "uses")
 
     def __init__(self, move):
         self.move = move
         self.payload = None
         self.problems = []
-        # code -> list of sentences naming the record that carries it
-        self.sources = defaultdict(list)
+        # xmldirect.diagnosis.CodeUse of every code sent; ``ref`` is the invoice line
+        self.uses = []
 
-    def problem(self, message, line=None):
-        self.problems.append(DirectoProblem(self.move, message, line))
+    def problem(self, message, line=None, client=None):
+        self.problems.append(DirectoProblem(self.move, message, line, client))
 
 
 def _decimal(value, digits):
@@ -87,6 +101,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             prepared.append(prep)
             self._map_move(prep, resend, digits)
         self._check_numbers(prepared)
+        self._check_registers(prepared)
         return prepared
 
     # ------------------------------------------------------------------ one invoice
@@ -108,14 +123,8 @@ class DirectoInvoiceMapper(models.AbstractModel):
             return
         client = move.partner_id.commercial_partner_id
         seller = resolve_seller(_resource(client.user_id), objects)
-        if seller and seller not in prep.sources:
-            prep.sources[seller].append(
-                self.env._(
-                    "salesman code %(code)s of user %(user)s",
-                    code=seller,
-                    user=client.user_id.name,
-                )
-            )
+        if seller:
+            prep.uses.append(self._seller_use(prep, seller, client))
         company = move.company_id
         prep.payload = InvoicePayload(
             number=number,
@@ -136,6 +145,18 @@ class DirectoInvoiceMapper(models.AbstractModel):
             # Directo has (or may have) our document under this number: replace it.
             update=holds_ours(move.directo_document),
         )
+
+    def _seller_use(self, prep, seller, client):
+        """Where the invoice's salesman code comes from: the client's salesperson, else the
+        first row's resource."""
+        user = client.user_id
+        if user and (user.directo_code or "").strip() == seller:
+            where = self.env._("salesperson of client %(client)s", client=client.display_name)
+            return CodeUse(SALESMAN, seller, user.name, where)
+        row = next((u for u in prep.uses if u.kind == OBJECT and u.code == seller), None)
+        if row is None:  # cannot happen: resolve_seller takes the code from a row
+            return CodeUse(SALESMAN, seller, user.name or "", "")
+        return CodeUse(SALESMAN, seller, row.record, row.where, row.ref)
 
     def _label(self, move):
         return move.name or self.env._("(draft invoice %s)", move.id)
@@ -208,22 +229,23 @@ class DirectoInvoiceMapper(models.AbstractModel):
         client = move.partner_id.commercial_partner_id
         code = (client.directo_code or "").strip()
         if not code:
-            prep.problem(
-                self.env._(
+            params = {"move": self._label(move), "client": client.display_name}
+            if move.company_id.directo_customer_export:
+                message = self.env._(
+                    "Invoice %(move)s: client %(client)s has no Directo client code. Create "
+                    "it in Directo ('Create in Directo'), set its code (Directo Client Code) "
+                    "or import the client from Directo.",
+                    **params,
+                )
+            else:
+                message = self.env._(
                     "Invoice %(move)s: client %(client)s has no Directo client code. Set it "
                     "on the client (Directo Client Code) or import the client from Directo.",
-                    move=self._label(move),
-                    client=client.display_name,
+                    **params,
                 )
-            )
+            prep.problem(message, client=client)
         else:
-            prep.sources[code].append(
-                self.env._(
-                    "client code %(code)s of client %(client)s",
-                    code=code,
-                    client=client.display_name,
-                )
-            )
+            prep.uses.append(CodeUse(CLIENT, code, client.display_name))
         return code
 
     # ------------------------------------------------------------------ rows
@@ -245,9 +267,10 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 name=(line.name or line.product_id.display_name or "").split("\n")[0][:60],
             )
             before = len(prep.problems)
-            item = self._row_item(prep, line, row_label)
-            tax, vatcode = self._row_vatcode(prep, line, row_label)
-            obj = self._row_object(prep, line, row_label)
+            where = self.env._("%(move)s row %(rn)s", move=self._label(move), rn=rn)
+            item = self._row_item(prep, line, row_label, where)
+            tax, vatcode = self._row_vatcode(prep, line, row_label, where)
+            obj = self._row_object(prep, line, row_label, where)
             objects.append(obj)
             if len(prep.problems) == before:
                 rows.append(self._row_payload(line, rn, item, tax, vatcode, obj, digits))
@@ -257,7 +280,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             )
         return rows, objects
 
-    def _row_item(self, prep, line, row_label):
+    def _row_item(self, prep, line, row_label, where):
         product = line.product_id
         item = (product.directo_code or "").strip()
         if not product:
@@ -280,17 +303,10 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 line,
             )
         else:
-            prep.sources[item].append(
-                self.env._(
-                    "article code %(code)s of product %(product)s (%(row)s)",
-                    code=item,
-                    product=product.display_name,
-                    row=row_label,
-                )
-            )
+            prep.uses.append(CodeUse(ARTICLE, item, product.display_name, where, line))
         return item
 
-    def _row_vatcode(self, prep, line, row_label):
+    def _row_vatcode(self, prep, line, row_label, where):
         _ = self.env._
         taxes = line.tax_ids
         if not taxes:
@@ -327,12 +343,10 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 line,
             )
             return taxes, None
-        prep.sources[vatcode].append(
-            _("VAT code %(code)s of tax %(tax)s", code=vatcode, tax=taxes.name)
-        )
+        prep.uses.append(CodeUse(VAT, vatcode, taxes.name, where, line))
         return taxes, vatcode
 
-    def _row_object(self, prep, line, row_label):
+    def _row_object(self, prep, line, row_label, where):
         client = line.move_id.partner_id.commercial_partner_id
         try:
             obj = resolve_row_object(
@@ -346,15 +360,22 @@ class DirectoInvoiceMapper(models.AbstractModel):
         except RuleError as error:
             prep.problem(error.translated(self.env._), line)
             return None
-        who = line.directo_resource_id or client.directo_default_resource_id or client.user_id
-        prep.sources[obj].append(
-            self.env._(
-                "object code %(code)s of user %(user)s (%(row)s)",
-                code=obj,
-                user=who.name,
-                row=row_label,
+        _ = self.env._
+        if line.directo_resource_id:
+            who, where = line.directo_resource_id, _("%(row)s resource", row=where)
+        elif client.directo_default_resource_id:
+            who = client.directo_default_resource_id
+            where = _(
+                "%(row)s, default resource of client %(client)s",
+                row=where,
+                client=client.display_name,
             )
-        )
+        else:
+            who = client.user_id
+            where = _(
+                "%(row)s, salesperson of client %(client)s", row=where, client=client.display_name
+            )
+        prep.uses.append(CodeUse(OBJECT, obj, who.name, where, line))
         return obj
 
     def _row_payload(self, line, rn, item, tax, vatcode, obj, digits):
@@ -424,3 +445,36 @@ class DirectoInvoiceMapper(models.AbstractModel):
                     )
                 )
                 prep.payload = None
+
+    # ------------------------------------------------------------------ Directo's registers
+
+    @api.model
+    def _check_registers(self, prepared):
+        """Codes Directo does not have, or has closed, according to Odoo's copy of its
+        registers: listed with the other problems, before anything is sent.
+
+        A copy that is missing or too old checks nothing (the export then relies on
+        Directo's answer). When the copy finds something, it is first brought up to date
+        (a few requests per company, at most once a minute), so a code created in Directo
+        a moment ago does not stop the invoice.
+        """
+        by_company = defaultdict(list)
+        for prep in prepared:
+            if prep.uses and prep.move.company_id.directo_invoice_export:
+                by_company[prep.move.company_id].append(prep)
+        Register = self.env["directo.register"].sudo()
+        for company, preps in by_company.items():
+            codes = {use.code for prep in preps for use in prep.uses}
+            findings = self._register_findings(company, preps, codes)
+            if any(findings.values()):
+                Register._directo_for(company)._directo_refresh()
+                findings = self._register_findings(company, preps, codes)
+            for prep, found in findings.items():
+                for finding in found:
+                    prep.problem(finding.message.translated(self.env._), finding.use.ref)
+                if found:
+                    prep.payload = None
+
+    def _register_findings(self, company, preps, codes):
+        views = self.env["directo.register"].sudo()._directo_views(company, codes)
+        return {prep: register_findings(prep.uses, views) for prep in preps}

@@ -16,7 +16,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from ..xmldirect import DirectoError
+from ..xmldirect import DirectoError, DirectoNotActivated
 from ..xmldirect.outcome import OURS
 from .directo_receipt_line import IN_DIRECTO
 
@@ -223,7 +223,12 @@ class DirectoReceipt(models.Model):
                 if receipt.ts and (max_ts is None or receipt.ts > max_ts):
                     max_ts = receipt.ts
         except DirectoError as error:
-            stats["error"] = str(error)
+            # A refused key names the feed to activate (Receipts out); the rest as is.
+            stats["error"] = (
+                company._directo_diagnose(error, False)
+                if isinstance(error, DirectoNotActivated)
+                else str(error)
+            )
             _logger.warning(
                 "Directo paid status for company %s: read failed, watermark kept: %s",
                 company.id,

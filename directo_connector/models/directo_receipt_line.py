@@ -246,17 +246,18 @@ class DirectoReceiptLine(models.Model):
                 continue
             updates[move.id] = (state, amount, date)
             if old_state != state and (old_state or state != "not_paid"):
+                # (Odoo's translation export does not see calls nested in arguments.)
+                none = self.env._("none")
+                last = ""
+                if date:
+                    last = self.env._(", last payment %(date)s", date=format_date(self.env, date))
                 bodies[move.id] = self.env._(
                     "Directo payment status: %(old)s → %(new)s (%(amount)s of %(total)s%(date)s).",
-                    old=state_labels.get(old_state, self.env._("none")),
+                    old=state_labels.get(old_state, none),
                     new=state_labels[state],
                     amount=currency.format(amount),
                     total=currency.format(move.amount_total),
-                    date=(
-                        self.env._(", last payment %(date)s", date=format_date(self.env, date))
-                        if date
-                        else ""
-                    ),
+                    date=last,
                 )
         self._directo_write_invoices(updates)
         if bodies:

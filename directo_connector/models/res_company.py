@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -23,6 +24,10 @@ from ..xmldirect import (
 _logger = logging.getLogger(__name__)
 
 DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+#: Feeds checked by Connect after the client and article reads (the help page's third
+#: direction, Invoices in, the ones behind paid status and object code checks, and the
+#: contact persons of the client import).
+OTHER_FEEDS = (("invoice", "put"), ("receipt", "get"), ("object", "get"), ("contact", "get"))
 # Directo answers synchronously; big reads and batches take a while.
 DEFAULT_READ_TIMEOUT = 60.0
 #: System parameter: further https hosts the key may be sent to (comma-separated,
@@ -303,8 +308,17 @@ class ResCompany(models.Model):
             return DEFAULT_MAX_ANSWER_BYTES
 
     def _directo_diagnose(self, error, trimmed):
-        """A sentence an admin can act on, for a failed connection check."""
+        """A sentence an admin can act on, for a failed Directo call."""
         if isinstance(error, DirectoNotActivated):
+            if error.feed:
+                return _(
+                    "Directo accepted the key but the feed direction %(feed)s is not "
+                    "activated for it (%(detail)s). Ask Directo to activate %(feed)s for the "
+                    "XML Direct key: Odoo needs it to %(purpose)s.",
+                    feed=error.feed,
+                    detail=error,
+                    purpose=self._directo_feed_purpose(error.component, error.operation),
+                )
             return _(
                 "Directo accepted the key but the XML Direct feeds are not activated for it "
                 "(%(detail)s). Ask Directo to activate the three feed directions: "
@@ -344,6 +358,18 @@ class ResCompany(models.Model):
             )
         return _("Directo answered with an error: %(detail)s", detail=error)
 
+    def _directo_feed_purpose(self, component, operation):
+        """What Odoo does with a feed direction (to tell the admin why it matters)."""
+        purposes = {
+            ("customer", "get"): _("import clients and check client codes"),
+            ("item", "get"): _("import articles and check article codes"),
+            ("invoice", "put"): _("export invoices"),
+            ("receipt", "get"): _("fetch the paid status of invoices"),
+            ("object", "get"): _("check object and salesman codes before sending"),
+            ("contact", "get"): _("import contact persons"),
+        }
+        return purposes.get((component, operation), _("work with Directo"))
+
     def _directo_check_admin(self):
         # Buttons are public methods: callable over RPC by anyone who can read companies.
         if not self.env.is_system():
@@ -363,13 +389,12 @@ class ResCompany(models.Model):
         if trimmed:
             self.sudo().directo_token = token
         client = self._directo_client(connecting=True)
+        refused = []
         try:
             client.check_connection()
             # Articles out is a separate feed direction: check it too, equally cheaply.
             for _item in client.iter_items(code=CONNECTION_CHECK_CODE):
                 break
-            # Contact persons are optional: without them clients are imported all the same.
-            contact_note = self.env["directo.import"]._directo_check_contacts(client)
         except DirectoError as error:
             state = "failed"
             message = self._directo_diagnose(error, trimmed)
@@ -381,10 +406,11 @@ class ResCompany(models.Model):
         else:
             state = "connected"
             message = _("Connected to Directo. Clients and articles can be read.")
-            if contact_note:
-                message += "\n" + contact_note
             if trimmed:
                 message += "\n" + _("Whitespace around the pasted key was removed.")
+            refused = self._directo_check_other_feeds(client)
+            if refused:
+                message += "\n" + "\n".join(refused)
         self.write(
             {
                 "directo_connection_state": state,
@@ -394,18 +420,50 @@ class ResCompany(models.Model):
         )
         if state == "connected":
             self._directo_after_connect()
+        kind = "danger" if state != "connected" else "warning" if refused else "success"
         return notification_action(
-            _("Directo"),
-            message,
-            "success" if state == "connected" else "danger",
-            sticky=state != "connected",
-            reload="record",
+            _("Directo"), message, kind, sticky=kind != "success", reload="record"
         )
+
+    def _directo_check_other_feeds(self, client):
+        """After the client and article reads worked: the other feeds Odoo uses, each
+        checked with one cheap request. Returns a diagnosis per refused feed."""
+        refused = []
+        for component, operation in OTHER_FEEDS:
+            try:
+                client.check_feed(component, operation)
+            except DirectoNotActivated as error:
+                refused.append(self._directo_diagnose(error, False))
+            except DirectoError as error:
+                # Not a refusal of the key: the feed may well work; say what happened.
+                refused.append(
+                    _(
+                        "Checking %(feed)s failed: %(detail)s",
+                        feed=error.feed or component,
+                        detail=error,
+                    )
+                )
+        return refused
 
     def _directo_after_connect(self):
         """Hook run after a successful Connect: start the client import in the background."""
         self.env["directo.import"].sudo()._directo_enqueue("client", self)
         return True
+
+    def action_directo_refresh_registers(self):
+        """Settings button: read Directo's clients, articles and objects again in full
+        (codes Directo no longer has are dropped from Odoo's copy)."""
+        self.ensure_one()
+        self._directo_check_admin()
+        registers = self.env["directo.register"]._directo_for(self)
+        registers._directo_refresh(full=True, min_interval=timedelta(0))
+        errors = [r.error for r in registers if r.error]
+        message = self.env["directo.register"]._directo_freshness(self)
+        if errors:
+            message += "\n" + "\n".join(errors)
+        return notification_action(
+            _("Directo codes"), message, "warning" if errors else "success", sticky=bool(errors)
+        )
 
     def action_directo_fetch_paid_status(self):
         """Settings button: read receipts from Directo now and update the invoices."""
@@ -419,3 +477,78 @@ class ResCompany(models.Model):
             sticky=bool(stats["error"]),
             reload="record",
         )
+
+    # ------------------------------------------------------------------ Customers in
+    # Clients created in Directo from Odoo (README "Creating clients in Directo"). Kept in
+    # one block on purpose.
+
+    directo_customer_export = fields.Boolean(
+        string="Create Clients in Directo",
+        help="Allow invoicing users to create clients that have no Directo client code in "
+        "Directo (client form, client list, and the problems dialog of the invoice export). "
+        "Needs the feed direction 'Customers in' on the XML Direct key.",
+    )
+    directo_customer_code_source = fields.Selection(
+        [
+            ("sequence", "Sequence (e.g. K00001)"),
+            ("ref", "The client's Reference"),
+            ("manual", "Typed by the user"),
+        ],
+        string="Directo Client Codes From",
+        default="sequence",
+        required=True,
+        help="Where the Directo client code of a client created in Directo comes from.",
+    )
+    directo_customer_sequence_id = fields.Many2one(
+        "ir.sequence",
+        string="Directo Client Code Sequence",
+        copy=False,
+        help="Gives the codes of clients created in Directo. Created on first use (prefix "
+        "K, five digits); codes already used in Odoo are skipped.",
+    )
+    directo_customer_sync = fields.Selection(
+        [
+            ("off", "No"),
+            ("offer", "Offer to update Directo"),
+            ("auto", "Update Directo in the background"),
+        ],
+        string="Keep Clients in Step with Directo",
+        default="off",
+        required=True,
+        help="When the name, e-mail or phone of a client linked to Directo changes in Odoo: "
+        "offer to send them to Directo (a button on the client), or send them in the "
+        "background. Only these three values change in Directo (its partial client update); "
+        "Directo's client record is never overwritten.",
+    )
+
+    def _directo_check_customers_in(self):
+        """Refuse, before any request, when creating clients in Directo is switched off."""
+        off = self.filtered(lambda company: not company.directo_customer_export)
+        if off:
+            raise UserError(
+                _(
+                    "Creating clients in Directo is switched off for %(company)s. An "
+                    "administrator can switch on 'Create Clients in Directo' in Settings > "
+                    "Invoicing > Directo.",
+                    company=", ".join(off.mapped("name")),
+                )
+            )
+
+    def _directo_customer_sequence(self):
+        """The sequence giving this company's Directo client codes (created on first use)."""
+        self.ensure_one()
+        if not self.directo_customer_sequence_id:
+            self.sudo().directo_customer_sequence_id = (
+                self.env["ir.sequence"]
+                .sudo()
+                .create(
+                    {
+                        "name": _("Directo Client Codes (%(company)s)", company=self.name),
+                        "code": "directo.client.code",
+                        "prefix": "K",
+                        "padding": 5,
+                        "company_id": self.id,
+                    }
+                )
+            )
+        return self.sudo().directo_customer_sequence_id

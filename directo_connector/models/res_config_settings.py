@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .directo_import import ARTICLE_TYPE_PARAM, ARTICLE_TYPES
 
@@ -46,6 +46,20 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.directo_client_watermark", readonly=False
     )
 
+    directo_register_note = fields.Text(
+        string="Directo Codes Copy", compute="_compute_directo_register_note"
+    )
+
+    @api.depends("company_id")
+    def _compute_directo_register_note(self):
+        Register = self.env["directo.register"].sudo()
+        for settings in self:
+            settings.directo_register_note = Register._directo_freshness(settings.company_id)
+
+    def action_directo_refresh_registers(self):
+        self._directo_save_page()
+        return self.company_id.action_directo_refresh_registers()
+
     def _directo_save_page(self):
         """Apply every change made on the settings page, as its Save button does.
 
@@ -68,6 +82,9 @@ class ResConfigSettings(models.TransientModel):
 
     def action_directo_open_imports(self):
         return self._directo_open("directo_connector.directo_import_action")
+
+    def action_directo_open_registers(self):
+        return self._directo_open("directo_connector.directo_register_code_action")
 
     def action_directo_open_receipts(self):
         return self._directo_open("directo_connector.directo_receipt_action")
@@ -102,3 +119,17 @@ class ResConfigSettings(models.TransientModel):
     def action_directo_fetch_paid_status(self):
         self._directo_save_page()
         return self.company_id.action_directo_fetch_paid_status()
+
+    # Clients created in Directo ("Customers in")
+    directo_customer_export = fields.Boolean(
+        related="company_id.directo_customer_export", readonly=False
+    )
+    directo_customer_code_source = fields.Selection(
+        related="company_id.directo_customer_code_source", readonly=False
+    )
+    directo_customer_sequence_id = fields.Many2one(
+        related="company_id.directo_customer_sequence_id", readonly=False
+    )
+    directo_customer_sync = fields.Selection(
+        related="company_id.directo_customer_sync", readonly=False
+    )

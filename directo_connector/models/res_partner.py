@@ -1,11 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
@@ -19,6 +19,9 @@ DIRECTO_CODE_INDEX = "res_partner_directo_code_company_uniq"
 # without a company share the key 0.
 _DIRECTO_CODE_KEY = SQL("COALESCE(company_id, 0), directo_code")
 _DIRECTO_CODE_ROWS = SQL("directo_code IS NOT NULL AND directo_code != '' AND parent_id IS NULL")
+
+# What Directo's partial client update (xd_customer_update=1) changes.
+DIRECTO_SYNC_FIELDS = ("name", "email", "phone")
 
 
 class ResPartner(models.Model):
@@ -100,12 +103,36 @@ class ResPartner(models.Model):
             return super().create(vals_list)
 
     def write(self, vals):
+        with self._directo_sync_watch(vals), self._directo_code_write_guard(vals):
+            return super().write(vals)
+
+    @contextmanager
+    def _directo_sync_watch(self, vals):
+        """Linked clients whose name, e-mail or phone the write changes are marked for
+        Directo's partial update (not when the values come from Directo)."""
+        watched = [name for name in DIRECTO_SYNC_FIELDS if name in vals]
+        if not watched or self.env.context.get("directo_from_directo"):
+            yield
+            return
+        linked = self.filtered(lambda p: p.directo_code and not p.parent_id)
+        before = {p.id: tuple(p[name] for name in DIRECTO_SYNC_FIELDS) for p in linked}
+        yield
+        changed = linked.filtered(
+            lambda p: tuple(p[name] for name in DIRECTO_SYNC_FIELDS) != before[p.id]
+        )
+        if changed:
+            self.env["directo.customer.export"]._mark_update_pending(changed)
+
+    def _directo_code_write_guard(self, vals):
+        """The client-code index guard for a write that sets or moves a code."""
         moves_code = vals.get("directo_code") or (
             ("parent_id" in vals or "company_id" in vals) and any(self.mapped("directo_code"))
         )
         if not moves_code:
-            return super().write(vals)
-        # The codes as written (a refusal rolls the written values back).
+            return nullcontext()
+        # The codes as written (a refusal rolls the written values back). The guard's
+        # savepoint flushes on exit: a clash found at some later flush could not name the
+        # client.
         claims = [
             (
                 partner.display_name,
@@ -115,10 +142,7 @@ class ResPartner(models.Model):
             for partner in self
             if not vals.get("parent_id", partner.parent_id)
         ]
-        # The guard's savepoint flushes on exit: a clash found at some later flush could
-        # not name the client.
-        with self._directo_code_index_guard(claims):
-            return super().write(vals)
+        return self._directo_code_index_guard(claims)
 
     @contextmanager
     def _directo_code_index_guard(self, claims):
@@ -234,3 +258,74 @@ class ResPartner(models.Model):
         if value and operator not in expression.NEGATIVE_TERM_OPERATORS:
             domain = expression.OR([domain, [("directo_code", operator, value)]])
         return domain
+
+    # ------------------------------------------------------------------ Customers in
+    # Clients created in Directo from Odoo, and their name/e-mail/phone kept in step
+    # (models/directo_customer_export.py does the sending). Kept in one block on purpose.
+
+    directo_code_pending = fields.Char(
+        string="Directo Client Code Pending",
+        copy=False,
+        readonly=True,
+        help="The code Odoo asked Directo to create this client with, while the answer is "
+        "awaited or after it was lost. The next 'Create in Directo' uses the same code and "
+        "links the client when Directo has it.",
+    )
+    directo_update_pending = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="The name, e-mail or phone changed in Odoo since Directo last got them.",
+    )
+    directo_update_error = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Why Directo did not take the last update of the name, e-mail and phone.",
+    )
+    directo_creatable = fields.Boolean(
+        compute="_compute_directo_customers_in",
+        help="A client without Directo client code whose company creates clients in Directo.",
+    )
+    directo_sync_mode = fields.Selection(
+        lambda self: self.env["res.company"]._fields["directo_customer_sync"].selection,
+        compute="_compute_directo_customers_in",
+        string="Directo Keep in Step",
+    )
+
+    @api.depends_context("company")
+    @api.depends(
+        "directo_code",
+        "parent_id",
+        "company_id.directo_customer_export",
+        "company_id.directo_customer_sync",
+    )
+    def _compute_directo_customers_in(self):
+        for partner in self:
+            company = partner._directo_company()
+            partner.directo_creatable = bool(
+                company.directo_customer_export
+                and not partner.parent_id
+                and not partner.directo_code
+            )
+            partner.directo_sync_mode = (
+                company.directo_customer_sync if company.directo_customer_export else "off"
+            )
+
+    def _directo_company(self):
+        """The company whose Directo holds this client (a shared client: the user's)."""
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    def _directo_selection(self):
+        partners = self or self.browse(self.env.context.get("active_ids", []))
+        if not partners:
+            raise UserError(_("Select the clients first."))
+        # A contact person stands for its company: Directo knows companies only.
+        return partners.commercial_partner_id
+
+    def action_directo_create(self):
+        """Form button / list action: the dialog creating the clients in Directo."""
+        return self.env["directo.customer.wizard"]._open_for(self._directo_selection())
+
+    def action_directo_update(self):
+        """Form button / list action: send the name, e-mail and phone to Directo now."""
+        return self.env["directo.customer.export"]._update_action(self._directo_selection())

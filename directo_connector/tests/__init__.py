@@ -6,3 +6,5 @@ from . import test_paid_status
 from . import test_i18n_template
 from . import test_i18n_views
 from . import test_production_safety
+from . import test_customers_in
+from . import test_refusal_diagnosis

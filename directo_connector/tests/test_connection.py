@@ -31,13 +31,27 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertTrue(self.company.directo_connection_checked_at)
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
-        self.assertEqual(set(exchanges.mapped("component")), {"customer", "item", "contact"})
-        self.assertEqual(set(exchanges.mapped("subject")), {"customer", "item", "contact"})
-        self.assertEqual(set(exchanges.mapped("result")), {"ok"})
-        self.assertNotIn("contact", self.company.directo_connection_message)
-        self.assertTrue(all(exchanges.mapped("success")))
+        # Every feed the module uses is checked: the reads, and a put without documents.
+        self.assertEqual(
+            set(zip(exchanges.mapped("component"), exchanges.mapped("operation"), strict=True)),
+            {
+                ("customer", "get"),
+                ("item", "get"),
+                ("invoice", "put"),
+                ("receipt", "get"),
+                ("object", "get"),
+                ("contact", "get"),
+            },
+        )
+        reads = exchanges.filtered(lambda e: e.operation == "get")
+        self.assertTrue(all(reads.mapped("success")))
+        self.assertEqual(set(reads.mapped("result")), {"ok"})
+        # The empty put is answered "No processable XML data found": the feed is open.
+        put = exchanges - reads
+        self.assertIn("type 99", put.error_message)
+        self.assertEqual(set(self.sandbox.invoices()), {700001, 700002})  # nothing stored
+        self.assertNotIn("Contacts out", self.company.directo_connection_message)
         for exchange in exchanges:
-            self.assertEqual(exchange.operation, "get")
             self.assertNotIn(SANDBOX_TOKEN, exchange.request_body or "")
             self.assertNotIn(SANDBOX_TOKEN, exchange.request_params or "")
             self.assertNotIn(SANDBOX_TOKEN, exchange.url or "")
@@ -91,7 +105,8 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertEqual(self.company.directo_connection_state, "failed")
         message = self.company.directo_connection_message
         self.assertIn("not activated", message)
-        self.assertIn("Customers out, Invoices in and Articles out", message)
+        self.assertIn("the feed direction Customers out is not activated", message)
+        self.assertIn("Ask Directo to activate Customers out", message)
 
     def test_connect_unreachable_host(self):
         port = _closed_loopback_port()

@@ -209,17 +209,19 @@ class TestDirectoContactImport(DirectoImportCase):
 
     def test_key_without_contact_component(self):
         self.company.sudo().directo_token = "DEMO-NOCONTACT"
-        self.company.action_directo_connect()
+        action = self.company.action_directo_connect()
         self.assertEqual(self.company.directo_connection_state, "connected")
-        self.assertIn('"contact"', self.company.directo_connection_message)
-        self.assertIn("not activated", self.company.directo_connection_message)
+        self.assertEqual(action["params"]["type"], "warning")
+        message = self.company.directo_connection_message
+        self.assertIn("the feed direction Contacts out is not activated", message)
+        self.assertIn("import contact persons", message)
         self._run_cron()  # the client import Connect queued
         run = self.Import.search(
             [("company_id", "=", self.company.id), ("kind", "=", "client")], limit=1
         )
         self.assertEqual(run.state, "ready", run.error)
-        self.assertIn("not activated", run.contact_note)
-        self.assertIn("Contact persons are not imported", self._messages(run))
+        self.assertIn("the feed direction Contacts out is not activated", run.contact_note)
+        self.assertIn("Contact persons were not read", self._messages(run))
         self.assertEqual(len(run.client_line_ids), 8)
         self.assertFalse(run.client_line_ids.contact_ids)
         run.client_line_ids.action_directo_add()

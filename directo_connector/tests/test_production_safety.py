@@ -67,7 +67,9 @@ class TestDirectoNeutralize(DirectoExportCommon):
         self.assertEqual(company.directo_connection_state, "connected")
         self._export(waiting)
         self.assertEqual(waiting.directo_state, "sent")
-        self.assertEqual(len(self._put_requests()), 1)
+        # (Connect's feed check puts an empty <invoices/>: only one put carried invoices.)
+        carrying = [r for r in self._put_requests() if "<invoice " in r.form["xmldata"]]
+        self.assertEqual(len(carrying), 1)
 
 
 @tagged("post_install", "-at_install")

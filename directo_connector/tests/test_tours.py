@@ -101,6 +101,131 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         self.assertEqual(product.name, "Terrassilaud 28x120 mänd")
         self.assertEqual(product.type, "consu", "the unsaved choice on the page applied")
 
+    def _exportable_invoice(self, client):
+        tax = self.env["account.tax"].create(
+            {"name": "KM 24% (tour)", "amount": 24, "type_tax_use": "sale", "directo_code": "1"}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Konsultatsioon", "directo_code": "TEENUS-KONSULT"}
+        )
+        seller = new_test_user(
+            self.env, login="dx_tour_seller", name="Jaan Tamm", groups="base.group_user"
+        )
+        seller.directo_code = "JAAN"
+        client.write({"user_id": seller.id, "directo_default_resource_is_user": True})
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": client.id,
+                "invoice_date": "2026-01-15",
+                "invoice_date_due": "2026-01-29",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "price_unit": 100,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def _sales_journal_numbers(self):
+        # The tour checks 202600001: the first invoice of the year in a fresh journal.
+        journal = self.env["account.journal"].create(
+            {"name": "Tour Sales", "code": "TOUR", "type": "sale"}
+        )
+        return journal
+
+    def test_d_export_an_invoice(self):
+        """Post an invoice, Export to Directo: the Sent badge, the number without separators."""
+        self._connected()
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        journal = self._sales_journal_numbers()
+        move = self._exportable_invoice(client)
+        move.button_draft()
+        move.write({"journal_id": journal.id, "name": False})
+        move.action_post()
+        self.assertEqual(move.name, "TOUR/2026/00001")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_export_invoice",
+            login="admin",
+        )
+        self.assertEqual(move.directo_state, "sent")
+        self.assertEqual(self.sandbox.invoice(202600001)["customercode"], "K0001")
+
+    def test_e_list_export_with_a_problem(self):
+        """Two invoices from the list, one client without a code: the problems dialog, then
+        Send the valid invoices."""
+        self._connected()
+        good_client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        bad_client = self.env["res.partner"].create({"name": "Uus Klient OÜ", "is_company": True})
+        good = self._exportable_invoice(good_client)
+        bad = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": bad_client.id,
+                "invoice_date": "2026-01-16",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": good.invoice_line_ids.product_id.id,
+                            "price_unit": 50,
+                            "tax_ids": [Command.set(good.invoice_line_ids.tax_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        bad.action_post()
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "directo_export_list_problems",
+            login="admin",
+        )
+        self.assertEqual(good.directo_state, "sent")
+        self.assertEqual(bad.directo_state, "to_send")
+        self.assertEqual(len([r for r in self.sandbox.requests if r.operation == "put"]), 1)
+
+    def _admin_in_estonian(self):
+        self.env["res.lang"]._activate_lang("et_EE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "account", "directo_connector"], ["et_EE"], overwrite=True
+        )
+        self.env.ref("base.user_admin").lang = "et_EE"
+
+    def test_a_connect_in_estonian(self):
+        """Tour (a) for an Estonian user: the connection status and diagnosis read Estonian."""
+        self.company.sudo().directo_token = False
+        self._admin_in_estonian()
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_connect_et", login="admin"
+        )
+        self.assertEqual(self.company.directo_connection_state, "connected")
+
+    def test_d_export_in_estonian(self):
+        """Tour (d) for an Estonian user: button, notification, badge and history in Estonian."""
+        self._connected()
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._exportable_invoice(client)
+        self._admin_in_estonian()
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_export_invoice_et",
+            login="admin",
+        )
+        self.assertEqual(move.directo_state, "sent")
+
     def test_f_paid_status(self):
         """An exported invoice, a receipt for it in Directo, Fetch paid status now: the
         invoice shows Paid in Directo (and its Directo number without separators)."""

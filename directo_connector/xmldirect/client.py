@@ -34,14 +34,26 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from . import codec
-from .codec import Contact, Customer, InvoicePayload, Item, PutResult, Receipt
+from .codec import (
+    Contact,
+    Customer,
+    CustomerPayload,
+    InvoicePayload,
+    Item,
+    PutResult,
+    Receipt,
+    RegisterEntry,
+)
 from .errors import (
     DirectoAnswerTooLarge,
     DirectoError,
+    DirectoNotActivated,
     DirectoProtocolError,
     DirectoRoutingError,
     DirectoTimeout,
+    DirectoTokenRequired,
     DirectoTransientError,
+    DirectoUnauthorized,
     batch_error,
 )
 
@@ -51,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_URL",
     "DIRECTO_DOMAIN",
+    "REGISTER_COMPONENTS",
     "DirectoClient",
     "DirectoUrlError",
     "Exchange",
@@ -78,6 +91,15 @@ _HEAD_BYTES = 8 * 1024
 #: Bytes of an oversized answer kept in its Exchange (enough to see what it was).
 _OVERSIZE_KEPT_BYTES = 64 * 1024
 _ROUTINGS = ("both", "query", "body")
+#: Answers that refuse the key, the feed or the URL: the request was not looked at.
+_KEY_OR_FEED_ERRORS = (
+    DirectoUnauthorized,
+    DirectoNotActivated,
+    DirectoTokenRequired,
+    DirectoRoutingError,
+)
+#: Directo registers an invoice refers to that XML Direct can read (VAT codes: none).
+REGISTER_COMPONENTS = ("customer", "item", "object")
 
 
 def _is_loopback(host: str) -> bool:
@@ -400,6 +422,8 @@ class DirectoClient:
             self._raise_for_error_root(spool)
         except DirectoError as err:
             exchange.response_size = spool.size
+            # Which request failed: a refused key is reported with its feed direction.
+            err.component, err.operation = component, operation
             self._finish(exchange, spool, started, err)
             spool.close()
             raise
@@ -483,6 +507,7 @@ class DirectoClient:
                 count += 1
                 yield record
         except DirectoError as exc:
+            exc.component, exc.operation = exchange.component, exchange.operation
             err = exc
             raise
         finally:
@@ -533,6 +558,63 @@ class DirectoClient:
         params = self._filters(code=code, closed="0", ts=ts)
         return self._read("item", params, codec.iter_items)
 
+    def iter_register(
+        self,
+        component: str,
+        ts: Any = None,
+        closed: bool | None = None,
+        code: str | None = None,
+    ) -> Iterator[RegisterEntry]:
+        """Codes of Directo's ``customer``, ``item`` or ``object`` register, closed ones
+        included (``closed``: the documented ``closed`` filter; None sends none).
+
+        The object component documents no ``closed`` filter: its records carry the flag.
+        """
+        if component not in REGISTER_COMPONENTS:
+            raise ValueError(f"component must be one of {REGISTER_COMPONENTS}, got {component!r}")
+        flag = None if closed is None else ("1" if closed else "0")
+        params = self._filters(code=code, closed=flag, ts=ts)
+        return self._read(
+            component, params, lambda fileobj: codec.iter_register(fileobj, component, closed)
+        )
+
+    def check_feed(self, component: str, operation: str = "get") -> bool:
+        """Cheap request proving the key may use ``component`` (raises if not).
+
+        Reads ask for an impossible code (receipts: number 0, contact persons: those of an
+        impossible client code); the invoice put carries an
+        ``<invoices/>`` without any document, so Directo has nothing to store. Directo's
+        answer to that empty put (Type 99 "No processable XML data found" in the sandbox,
+        undocumented for real Directo) is not an error of the key or feed: it counts as
+        "activated".
+        """
+        if (component, operation) == ("invoice", "put"):
+            return self._check_invoice_put()
+        if component == "receipt":
+            reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+        elif component == "contact":
+            reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
+        else:
+            reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
+        for _record in reader:
+            pass
+        return True
+
+    def _check_invoice_put(self) -> bool:
+        started = time.monotonic()
+        empty = codec.encode_invoices([]).decode("utf-8")
+        try:
+            spool, exchange = self._request("invoice", "put", {}, xmldata=empty)
+        except _KEY_OR_FEED_ERRORS:
+            raise
+        except DirectoError as answered:
+            if answered.type_code is None:  # transport failure: nothing was proven
+                raise
+            return True  # Directo looked at the (empty) document: the feed is open
+        self._finish(exchange, spool, started, None)
+        spool.close()
+        return True
+
     def iter_receipts(self, ts: Any = None, confirmed: bool | None = True) -> Iterator[Receipt]:
         """Receipts changed since ``ts``; ``confirmed=None`` also returns unconfirmed ones
         (needed to notice a receipt that lost its confirmation)."""
@@ -542,20 +624,23 @@ class DirectoClient:
 
     # ------------------------------------------------------------------ writes
 
-    def _batches(self, payloads: list[InvoicePayload], extra: dict[str, str]) -> list[list[int]]:
-        """Indices of ``payloads`` grouped so every POST body stays <= max_request_bytes."""
-        _query, body = self._route({"put": "1", "what": "invoice", **extra})
+    def _size_batches(
+        self, what: str, extra: dict[str, str], fragments: list[tuple[str, bytes]]
+    ) -> list[list[int]]:
+        """Indices of ``fragments`` ((label, serialised element)) grouped so that every
+        POST body of a ``put=1&what=<what>`` stays <= max_request_bytes."""
+        _query, body = self._route({"put": "1", "what": what, **extra})
         # Form body with an empty xmldata, plus the XML declaration and root element.
-        envelope = codec._XML_DECL.decode() + "<invoices></invoices>"
+        envelope = codec._XML_DECL.decode() + f"<{what}s></{what}s>"
         base = len(self._form(body, "")) + len(quote_plus(envelope))
         batches: list[list[int]] = []
         current: list[int] = []
         size = base
-        for idx, payload in enumerate(payloads):
-            frag = len(quote_plus(codec.encode_invoice_fragment(payload).decode("utf-8")))
+        for idx, (label, fragment) in enumerate(fragments):
+            frag = len(quote_plus(fragment.decode("utf-8")))
             if base + frag > self.max_request_bytes:
                 raise ValueError(
-                    f"Invoice {payload.number} alone exceeds the Directo request size limit "
+                    f"{label} alone exceeds the Directo request size limit "
                     f"({self.max_request_bytes} bytes)"
                 )
             if current and size + frag > self.max_request_bytes:
@@ -566,6 +651,56 @@ class DirectoClient:
         if current:
             batches.append(current)
         return batches
+
+    def _batches(self, payloads: list[InvoicePayload], extra: dict[str, str]) -> list[list[int]]:
+        """Indices of ``payloads`` grouped so every POST body stays <= max_request_bytes."""
+        fragments = [(f"Invoice {p.number}", codec.encode_invoice_fragment(p)) for p in payloads]
+        return self._size_batches("invoice", extra, fragments)
+
+    @staticmethod
+    def _unique_keys(keys: list[Any], what: str) -> None:
+        seen: set[Any] = set()
+        for key in keys:
+            if key in seen:
+                raise ValueError(f"{what} {key} appears twice in one put")
+            seen.add(key)
+
+    def _put_planned(
+        self,
+        keys: list[Any],
+        plan: list[tuple[dict[str, str], list[int]]],
+        send: Callable[[list[int], dict[str, str]], list[PutResult]],
+        lost: str,
+    ) -> list[PutResult]:
+        """Send each planned batch ((transport parameters, indices)) as ONE request.
+
+        Returns one result per key, in input order. A batch failing as a whole stops the
+        sending and raises :class:`DirectoBatchError` (see :meth:`put_invoices`); ``lost``
+        is the description given to the documents of the batch in flight.
+        """
+        results: list[PutResult | None] = [None] * len(keys)
+        for pos, (extra, indices) in enumerate(plan):
+            try:
+                batch_results = send(indices, extra)
+            except DirectoError as err:
+                failed = [keys[i] for i in indices]
+                unsent = [keys[i] for _e, later in plan[pos + 1 :] for i in later]
+                for i in indices:
+                    results[i] = PutResult(
+                        keys[i], None, f"No usable answer from Directo ({err}); {lost}"
+                    )
+                for _e, later in plan[pos + 1 :]:
+                    for i in later:
+                        results[i] = PutResult(keys[i], None, "Not sent: an earlier batch failed")
+                raise batch_error(
+                    err,
+                    results=[r for r in results if r is not None],
+                    failed_numbers=failed,
+                    unsent_numbers=unsent,
+                ) from err
+            for i, res in zip(indices, batch_results, strict=True):
+                results[i] = res
+        return [r for r in results if r is not None]
 
     def put_invoices(self, payloads: Sequence[InvoicePayload]) -> list[PutResult]:
         """Send invoices; returns one :class:`PutResult` per payload, in input order.
@@ -585,12 +720,7 @@ class DirectoClient:
         """
         items = list(payloads)
         numbers = [p.number for p in items]
-        seen: set[int] = set()
-        for num in numbers:
-            if num in seen:
-                raise ValueError(f"Invoice number {num} appears twice in one put_invoices call")
-            seen.add(num)
-        results: list[PutResult | None] = [None] * len(items)
+        self._unique_keys(numbers, "Invoice number")
         plan: list[tuple[dict[str, str], list[int]]] = []
         for update in (False, True):
             group = [i for i, p in enumerate(items) if bool(p.update) is update]
@@ -600,53 +730,88 @@ class DirectoClient:
             sub = [items[i] for i in group]
             for batch in self._batches(sub, extra):
                 plan.append((extra, [group[j] for j in batch]))
+        return self._put_planned(
+            numbers,
+            plan,
+            lambda indices, extra: self._put_batch([items[i] for i in indices], extra),
+            "the invoice may have been stored - re-send it as an update",
+        )
 
-        for pos, (extra, indices) in enumerate(plan):
-            batch_payloads = [items[i] for i in indices]
-            try:
-                batch_results = self._put_batch(batch_payloads, extra)
-            except DirectoError as err:
-                failed = [items[i].number for i in indices]
-                unsent = [items[i].number for _e, later in plan[pos + 1 :] for i in later]
-                for i in indices:
-                    results[i] = PutResult(
-                        items[i].number,
-                        None,
-                        f"No usable answer from Directo ({err}); the invoice may have been "
-                        "stored - re-send it as an update",
-                    )
-                for _e, later in plan[pos + 1 :]:
-                    for i in later:
-                        results[i] = PutResult(
-                            items[i].number, None, "Not sent: an earlier batch failed"
-                        )
-                raise batch_error(
-                    err,
-                    results=[r for r in results if r is not None],
-                    failed_numbers=failed,
-                    unsent_numbers=unsent,
-                ) from err
-            for i, res in zip(indices, batch_results, strict=True):
-                results[i] = res
-        return [r for r in results if r is not None]
+    def put_customers(
+        self, payloads: Sequence[CustomerPayload], *, partial: bool = False
+    ) -> list[PutResult]:
+        """Create clients in Directo (``put=1&what=customer``); one :class:`PutResult` per
+        payload (``number`` = the client code), in input order.
+
+        ``partial`` sends Directo's partial update instead (``xd_customer_update=1``: only
+        name, e-mail and phone of existing clients change). Never ``xd_update=1``: Odoo
+        does not overwrite Directo's client records. Batches and failures as in
+        :meth:`put_invoices` (``failed_numbers``/``unsent_numbers`` hold client codes).
+        """
+        items = list(payloads)
+        codes = [p.code for p in items]
+        self._unique_keys([(c or "").strip().casefold() for c in codes], "Client code")
+        extra = {"xd_customer_update": "1"} if partial else {}
+        fragments = [
+            (f"Client {p.code}", codec.encode_customer_fragment(p, partial)) for p in items
+        ]
+        plan = [(extra, batch) for batch in self._size_batches("customer", extra, fragments)]
+        return self._put_planned(
+            codes,
+            plan,
+            lambda indices, extra: self._put_customer_batch(
+                [items[i] for i in indices], extra, partial
+            ),
+            "the client may have been created",
+        )
+
+    def _put_customer_batch(
+        self, payloads: list[CustomerPayload], extra: dict[str, str], partial: bool
+    ) -> list[PutResult]:
+        xml = codec.encode_customers(payloads, partial).decode("utf-8")
+        return self._put_xml(
+            "customer",
+            extra,
+            xml,
+            len(payloads),
+            lambda body: codec.parse_customer_results(body, [p.code for p in payloads]),
+        )
 
     def _put_batch(self, payloads: list[InvoicePayload], extra: dict[str, str]) -> list[PutResult]:
         xml = codec.encode_invoices(payloads).decode("utf-8")
-        _query, body = self._route({"put": "1", "what": "invoice", **extra})
+        return self._put_xml(
+            "invoice",
+            extra,
+            xml,
+            len(payloads),
+            lambda body: codec.parse_put_results(body, [p.number for p in payloads]),
+        )
+
+    def _put_xml(
+        self,
+        component: str,
+        extra: dict[str, str],
+        xml: str,
+        documents: int,
+        parse: Callable[[bytes], list[PutResult]],
+    ) -> list[PutResult]:
+        """One put request of ``documents`` documents; ``parse`` turns the answer into
+        per-document results."""
+        _query, body = self._route({"put": "1", "what": component, **extra})
         if len(self._form(body, xml)) > self.max_request_bytes:  # pragma: no cover - guard
-            raise ValueError("Internal error: invoice batch exceeds max_request_bytes")
+            raise ValueError(f"Internal error: {component} batch exceeds max_request_bytes")
         started = time.monotonic()
         spool, exchange = self._request(
-            "invoice",
+            component,
             "put",
             dict(extra),
             xmldata=xml,
-            documents=len(payloads),
+            documents=documents,
             max_answer_bytes=self.max_answer_bytes,
         )
         err: DirectoError | None = None
         try:
-            results = codec.parse_put_results(spool.read_all(), [p.number for p in payloads])
+            results = parse(spool.read_all())
             # outcome stays "ok": the exchange worked; per-document verdicts are in results.
             exchange.results = results
             return results

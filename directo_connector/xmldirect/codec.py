@@ -28,18 +28,24 @@ from .errors import (
 )
 
 __all__ = [
+    "CUSTOMER_MAX_LENGTHS",
+    "CUSTOMER_UPDATE_ATTRIBUTES",
+    "DOCUMENTED_CUSTOMER_ATTRIBUTES",
     "DOCUMENTED_INVOICE_ATTRIBUTES",
     "DOCUMENTED_ROW_ATTRIBUTES",
     "MAX_DOCUMENT_NUMBER",
     "SUCCESS_TYPES",
     "Contact",
     "Customer",
+    "CustomerPayload",
     "InvoicePayload",
     "InvoiceRowPayload",
     "Item",
     "PutResult",
     "Receipt",
     "ReceiptRow",
+    "encode_customers",
+    "RegisterEntry",
     "encode_invoices",
     "format_decimal",
     "format_ts",
@@ -47,6 +53,8 @@ __all__ = [
     "iter_customers",
     "iter_items",
     "iter_receipts",
+    "parse_customer_results",
+    "iter_register",
     "parse_put_results",
     "parse_xml",
     "raise_for_error_document",
@@ -77,6 +85,27 @@ DOCUMENTED_ROW_ATTRIBUTES: frozenset[str] = frozenset(
         "account", "unit", "object", "project",
     }
 )  # fmt: skip
+#: Customer input attributes of Directo's ``xml_IN_kliendid.xsd`` (xml-direct.md section 3.1).
+#: ``session_id`` is Directo-internal and never sent.
+DOCUMENTED_CUSTOMER_ATTRIBUTES: frozenset[str] = frozenset(
+    {
+        "code", "name", "object", "address1", "address2", "address3", "deliveryaddress1",
+        "deliveryaddress2", "deliveryaddress3", "county", "country", "contact", "phone",
+        "email", "regno", "vatregno", "notice", "birthday", "gender", "class", "type",
+        "loyaltycard", "deliveryname", "deliverymode", "alert", "factoring", "fax", "comment",
+        "payterm", "vatzone", "language", "salesman", "bank", "bankaccount", "url", "status",
+        "accountmanager", "dealtype", "creditlimit", "priceformula", "specialpriceformula",
+        "discount", "destination", "firstname", "lastname", "vatcode", "extcode",
+        "deliveryinvoice", "currency", "deliveryterm", "rikeinvoice", "closed",
+    }
+)  # fmt: skip
+#: What Directo's partial update (``xd_customer_update=1``) changes, besides the key.
+CUSTOMER_UPDATE_ATTRIBUTES = ("name", "email", "phone")
+#: Longest value Directo stores per customer attribute we send (lengths from the XSD).
+CUSTOMER_MAX_LENGTHS: dict[str, int] = {
+    "code": 32, "name": 255, "regno": 50, "vatregno": 32, "address1": 255, "address2": 200,
+    "address3": 100, "country": 2, "email": 255, "phone": 100,
+}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- dataclasses
@@ -134,6 +163,17 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One code of a Directo register (customer, item or object), as far as an export
+    needs it: does Directo have it, and is it closed."""
+
+    code: str
+    name: str | None = None
+    closed: bool = False
+    ts: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptRow:
     invoice: int | None
     customer: str | None
@@ -183,15 +223,39 @@ class InvoicePayload:
     update: bool = False
 
 
+#: ``CustomerPayload.type``: Directo's client types (``xml_IN_kliendid.xsd``).
+CUSTOMER_TYPE_COMPANY = 0
+CUSTOMER_TYPE_PRIVATE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPayload:
+    """A client to create in Directo (``put=1&what=customer``), or - for a partial
+    update - its new name, e-mail and phone."""
+
+    code: str
+    name: str
+    type: int | None = None
+    regno: str | None = None
+    vatregno: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    address3: str | None = None
+    country: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class PutResult:
     """Directo's answer for one submitted document.
 
+    ``number`` names the document: the invoice number, or the client code of a customer.
     ``type_code is None`` means no result came back for this document (partial answer
     or transport failure): its state in Directo is unknown - re-send it as an update.
     """
 
-    number: int | None
+    number: int | str | None
     type_code: int | None
     desc: str
     docid: str | None = None
@@ -319,6 +383,41 @@ def encode_invoices(payloads: Iterable[InvoicePayload]) -> bytes:
 def invoices_envelope_size() -> int:
     """Bytes the declaration and ``<invoices></invoices>`` add around the fragments."""
     return len(_XML_DECL) + len(b"<invoices></invoices>")
+
+
+#: Attribute order of a customer put (code first: it is the document's key).
+_CUSTOMER_FIELDS = (
+    "code", "name", "type", "regno", "vatregno", "address1", "address2", "address3",
+    "country", "email", "phone",
+)  # fmt: skip
+
+
+def _customer_element(payload: CustomerPayload, partial: bool = False) -> etree._Element:
+    if not (payload.code or "").strip():
+        raise ValueError(f"Customer {payload.name!r} has no code")
+    el = etree.Element("customer")
+    names = ("code", *CUSTOMER_UPDATE_ATTRIBUTES) if partial else _CUSTOMER_FIELDS
+    for name in names:
+        _set(el, name, getattr(payload, name))
+    # Directo's schema requires the (here empty) container of extra fields.
+    etree.SubElement(el, "datafields")
+    return el
+
+
+def encode_customer_fragment(payload: CustomerPayload, partial: bool = False) -> bytes:
+    """One serialised ``<customer>`` element (used to size batches incrementally)."""
+    return etree.tostring(_customer_element(payload, partial), encoding="utf-8")
+
+
+def encode_customers(payloads: Iterable[CustomerPayload], partial: bool = False) -> bytes:
+    """``<customers>`` document for ``what=customer&put=1`` (UTF-8, with declaration).
+
+    ``partial``: only the code, name, e-mail and phone, for ``xd_customer_update=1``.
+    """
+    root = etree.Element("customers")
+    for payload in payloads:
+        root.append(_customer_element(payload, partial))
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
 # --------------------------------------------------------------------------- safe parsing
@@ -494,6 +593,64 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+def _put_answer(body: bytes, count: int) -> list[tuple[int | None, str, str | None]]:
+    """(Type, Desc, docid) of every result of a put answer carrying ``count`` documents.
+
+    A body that is a bare error (``<result>``, ``<err>``, ``<error>``) raises the typed
+    error, except a lone success ``<result>`` answering a single document.
+    """
+    root = parse_xml(body)
+    name = _local(root.tag)
+    if name in _ERROR_ROOTS:
+        attrs = _attrs_ci(root)
+        type_code = _int_or_none(attrs.get("type"))
+        if name == "result" and type_code in SUCCESS_TYPES and count == 1:
+            # A lone success without wrapper: accept it if its docid is the document's.
+            elements = [root]
+        else:
+            raise_for_error_document(root)
+            raise DirectoProtocolError("Unreadable error answer from Directo")
+    elif name == "results":
+        elements = [el for el in root.iter() if _local(el.tag) == "result"]
+    else:
+        raise DirectoProtocolError(f"Unexpected answer to a put: <{root.tag}>")
+    parsed = []
+    for el in elements:
+        attrs = _attrs_ci(el)
+        parsed.append(
+            (_int_or_none(attrs.get("type")), attrs.get("desc", ""), attrs.get("docid") or None)
+        )
+    return parsed
+
+
+def _match_results(
+    parsed: list[tuple[int | None, str, str | None]],
+    keys: Sequence[Any],
+    key_of: Callable[[str | None], Any],
+    missing: str,
+) -> list[PutResult]:
+    """One :class:`PutResult` per key, matched by ``key_of(docid) == key_of(str(key))``.
+
+    A refusal without ``docid`` answering a single document is that document's; a key
+    without a result gets ``type_code=None`` and the ``missing`` text.
+    """
+    slots: list[tuple[int | None, str, str | None] | None] = [None] * len(keys)
+    index_of: dict[Any, list[int]] = {}
+    for i, key in enumerate(keys):
+        index_of.setdefault(key_of(str(key)), []).append(i)
+    for res in parsed:
+        docid_key = key_of(res[2])
+        free = [i for i in index_of.get(docid_key, []) if slots[i] is None] if docid_key else []
+        if free:
+            slots[free[0]] = res
+        elif res[2] is None and len(keys) == 1 and res[0] not in SUCCESS_TYPES:
+            slots[0] = slots[0] or res
+    return [
+        PutResult(key, None, missing, None) if res is None else PutResult(key, *res)
+        for key, res in zip(keys, slots, strict=True)
+    ]
+
+
 def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     """One :class:`PutResult` per submitted number, in submission order.
 
@@ -504,56 +661,33 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
     ``type_code=None`` (outcome unknown). A body that is a bare error (``<result>``,
     ``<err>``, ``<error>``) raises the typed error instead.
     """
-    root = parse_xml(body)
-    name = _local(root.tag)
-    if name in _ERROR_ROOTS:
-        attrs = _attrs_ci(root)
-        type_code = _int_or_none(attrs.get("type"))
-        if name == "result" and type_code in SUCCESS_TYPES and len(numbers) == 1:
-            # A lone success without wrapper: accept it if its docid is the document's.
-            elements = [root]
-        else:
-            raise_for_error_document(root)
-            raise DirectoProtocolError("Unreadable error answer from Directo")
-    elif name == "results":
-        elements = [el for el in root.iter() if _local(el.tag) == "result"]
-    else:
-        raise DirectoProtocolError(f"Unexpected answer to a put: <{root.tag}>")
+    return _match_results(
+        _put_answer(body, len(numbers)),
+        numbers,
+        _int_or_none,
+        "Directo returned no result for this document; it may or may not have been stored "
+        "- re-send it as an update",
+    )
 
-    parsed = []
-    for el in elements:
-        attrs = _attrs_ci(el)
-        parsed.append(
-            (_int_or_none(attrs.get("type")), attrs.get("desc", ""), attrs.get("docid") or None)
-        )
 
-    slots: list[tuple[int | None, str, str | None] | None] = [None] * len(numbers)
-    index_of: dict[int, list[int]] = {}
-    for i, num in enumerate(numbers):
-        index_of.setdefault(num, []).append(i)
-    for res in parsed:
-        docid_num = _int_or_none(res[2])
-        free = [i for i in index_of.get(docid_num, []) if slots[i] is None] if docid_num else []
-        if free:
-            slots[free[0]] = res
-        elif res[2] is None and len(numbers) == 1 and res[0] not in SUCCESS_TYPES:
-            slots[0] = slots[0] or res
+def _code_key(value: str | None) -> str | None:
+    """Client codes compare without surrounding blanks and case (Directo's SQL does)."""
+    return (value or "").strip().casefold() or None
 
-    out = []
-    for num, res in zip(numbers, slots, strict=True):
-        if res is None:
-            out.append(
-                PutResult(
-                    num,
-                    None,
-                    "Directo returned no result for this document; it may or may not have "
-                    "been stored - re-send it as an update",
-                    None,
-                )
-            )
-        else:
-            out.append(PutResult(num, res[0], res[1], res[2]))
-    return out
+
+def parse_customer_results(body: bytes, codes: Sequence[str]) -> list[PutResult]:
+    """One :class:`PutResult` per submitted client code (``number`` = the code), in order.
+
+    Matched like :func:`parse_put_results`, by ``docid`` = the client code (blanks and case
+    ignored); a client without a result gets ``type_code=None``: Directo may or may not
+    have created it.
+    """
+    return _match_results(
+        _put_answer(body, len(codes)),
+        codes,
+        _code_key,
+        "Directo returned no result for this client; it may or may not have been created",
+    )
 
 
 # --------------------------------------------------------------------------- value parsing
@@ -783,6 +917,31 @@ def iter_items(fileobj: IO[bytes]) -> Iterator[Item]:
 
 def iter_receipts(fileobj: IO[bytes]) -> Iterator[Receipt]:
     return _iter_records(fileobj, "receipt", "receipts", _receipt)
+
+
+def _register_entry(attrs: dict[str, str], closed: bool | None) -> RegisterEntry | None:
+    code = _str(attrs, "code")
+    if not code:
+        return None
+    return RegisterEntry(
+        code=code,
+        name=_str(attrs, "name"),
+        # A read filtered on closed=1 whose records carry no closed attribute still says so.
+        closed=_bool(attrs, "closed") if "closed" in attrs else bool(closed),
+        ts=parse_datetime(attrs.get("ts")),
+    )
+
+
+def iter_register(
+    fileobj: IO[bytes], record: str, closed: bool | None = None
+) -> Iterator[RegisterEntry]:
+    """Codes of a ``what=<record>`` answer (customer, item, object), closed ones included.
+
+    ``closed`` is the ``closed`` filter the read was made with (None: none).
+    """
+    return _iter_records(
+        fileobj, record, record + "s", lambda el: _register_entry(_attrs_ci(el), closed)
+    )
 
 
 def sniff_root(fileobj: IO[bytes]) -> str:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 __all__ = [
     "DirectoAnswerTooLarge",
+    "FEEDS",
     "DirectoBatchError",
     "DirectoConfirmedLocked",
     "DirectoDuplicate",
@@ -37,12 +38,35 @@ __all__ = [
 ]
 
 
+#: The feed direction Directo activates per key for each (component, operation) the
+#: module uses. The help page names the first three; the others follow the same pattern.
+FEEDS: dict[tuple[str, str], str] = {
+    ("customer", "get"): "Customers out",
+    ("item", "get"): "Articles out",
+    ("invoice", "put"): "Invoices in",
+    ("receipt", "get"): "Receipts out",
+    ("object", "get"): "Objects out",
+    ("contact", "get"): "Contacts out",
+}
+
+
 class DirectoError(Exception):
-    """Base class. ``retryable`` tells whether the same request may succeed later."""
+    """Base class. ``retryable`` tells whether the same request may succeed later.
+
+    ``component`` / ``operation`` name the request that failed (set by the client), so a
+    refused key can be reported with the feed it was refused for.
+    """
 
     retryable: bool = False
     #: Short human title used by ``str()``; subclasses override it.
     title: str = "Directo error"
+    component: str | None = None
+    operation: str | None = None
+
+    @property
+    def feed(self) -> str | None:
+        """The feed direction of the failed request (e.g. "Invoices in"), if known."""
+        return FEEDS.get((self.component or "", self.operation or ""))
 
     def __init__(
         self,
@@ -235,6 +259,7 @@ def batch_error(cause: DirectoError, **kwargs: Any) -> DirectoBatchError:
             )
         _BATCH_CLASSES[cause_cls] = cls
     err = cls(cause.desc, cause.type_code, http_status=cause.http_status, cause=cause, **kwargs)
+    err.component, err.operation = cause.component, cause.operation
     return err
 
 

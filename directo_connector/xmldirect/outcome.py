@@ -18,6 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .codec import PutResult
+from .errors import (
+    DirectoAnswerTooLarge,
+    DirectoNotActivated,
+    DirectoRoutingError,
+    DirectoTimeout,
+    DirectoTokenRequired,
+    DirectoTransientError,
+    DirectoUnauthorized,
+    DirectoUnavailable,
+)
 from .rules import _
 
 __all__ = [
@@ -35,6 +45,8 @@ __all__ = [
     "holds_ours",
     "invoice_outcome",
     "is_duplicate",
+    "lost_answer_reason",
+    "transport_failure",
 ]
 
 # Export states an answer can lead to.
@@ -65,9 +77,48 @@ class TransportFailure:
     UNREADABLE = "unreadable"
 
 
+# Transport failures after which Directo certainly did not store anything.
+_NOT_PROCESSED_ERRORS = (
+    DirectoUnauthorized,
+    DirectoNotActivated,
+    DirectoTokenRequired,
+    DirectoRoutingError,
+)
+
+
+def transport_failure(error) -> str | None:
+    """The :class:`TransportFailure` of a request's error (None: it was answered)."""
+    if error is None:
+        return None
+    if isinstance(error, _NOT_PROCESSED_ERRORS):
+        return TransportFailure.NOT_PROCESSED
+    if isinstance(error, DirectoTimeout):
+        return TransportFailure.TIMEOUT
+    if isinstance(error, DirectoUnavailable | DirectoAnswerTooLarge):
+        return TransportFailure.NOT_XML_DIRECT
+    if isinstance(error, DirectoTransientError):
+        return TransportFailure.CONNECTION
+    return TransportFailure.UNREADABLE
+
+
+def lost_answer_reason(failure: str | None) -> Message:
+    """Why a document's outcome is unknown, for a sentence "…: %(why)s, so…"."""
+    return Message(
+        {
+            TransportFailure.TIMEOUT: _("Directo did not answer in time"),
+            TransportFailure.CONNECTION: _("the connection to Directo failed"),
+            TransportFailure.NOT_XML_DIRECT: _(
+                "Directo is unavailable or answered something that is not XML Direct"
+            ),
+            TransportFailure.UNREADABLE: _("Directo's answer could not be read"),
+        }.get(failure, _("Directo's answer had no result for it"))
+    )
+
+
 @dataclass(frozen=True)
 class Message:
-    """An English template with its parameters; a parameter may itself be a Message."""
+    """An English template with its parameters; a parameter may itself be a Message (or
+    anything else with a ``translated(gettext)`` method)."""
 
     template: str
     params: dict = field(default_factory=dict)
@@ -75,7 +126,7 @@ class Message:
     def translated(self, gettext) -> str:
         """The message through ``gettext(template, **params)`` (Odoo's ``env._``)."""
         params = {
-            key: value.translated(gettext) if isinstance(value, Message) else value
+            key: value.translated(gettext) if hasattr(value, "translated") else value
             for key, value in self.params.items()
         }
         return gettext(self.template, **params)
@@ -191,14 +242,6 @@ def _no_answer(number, document, invoice, failure, detail) -> ExportOutcome:
                 params,
             ),
         )
-    why = {
-        TransportFailure.TIMEOUT: _("Directo did not answer in time"),
-        TransportFailure.CONNECTION: _("the connection to Directo failed"),
-        TransportFailure.NOT_XML_DIRECT: _(
-            "Directo is unavailable or answered something that is not XML Direct"
-        ),
-        TransportFailure.UNREADABLE: _("Directo's answer could not be read"),
-    }.get(failure, _("Directo's answer had no result for it"))
     return ExportOutcome(
         UNKNOWN,
         document if holds_ours(document) else MAYBE,
@@ -208,7 +251,7 @@ def _no_answer(number, document, invoice, failure, detail) -> ExportOutcome:
                 "%(number)s. It is sent again automatically as an update of the same number "
                 "(never as a new invoice). %(detail)s"
             ),
-            {**params, "why": Message(why)},
+            {**params, "why": lost_answer_reason(failure)},
         ),
     )
 

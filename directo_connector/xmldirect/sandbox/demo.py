@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 #: Demo tokens: token -> (company, allowed "component:operation" set or None = all).
-ALL_READS = frozenset({"customer:get", "contact:get", "item:get", "receipt:get", "invoice:get"})
+ALL_READS = frozenset(
+    {"customer:get", "contact:get", "item:get", "receipt:get", "invoice:get", "object:get"}
+)
 DEMO_TOKENS: dict[str, tuple[str, frozenset[str] | None]] = {
     "DEMO-TOKEN": ("demo", None),
     # Everything but invoice input ("Invoices in" feed direction not activated).
@@ -16,7 +18,7 @@ DEMO_TOKENS: dict[str, tuple[str, frozenset[str] | None]] = {
     # Everything but contact persons (the "contact" component is not activated).
     "DEMO-NOCONTACT": (
         "demo",
-        frozenset({"customer:get", "item:get", "receipt:get", "invoice:get", "invoice:put"}),
+        (ALL_READS - {"contact:get"}) | {"invoice:put", "customer:put"},
     ),
     # Only invoice input: customers/articles out not activated.
     "DEMO-NOREAD": ("demo", frozenset({"invoice:put"})),
@@ -27,6 +29,19 @@ DEMO_TOKENS: dict[str, tuple[str, frozenset[str] | None]] = {
 
 def _ts(day: int, hour: int = 9) -> dt.datetime:
     return dt.datetime(2025, 9, day, hour, 15, 0)
+
+
+def _objects(*specs: tuple) -> dict[str, dict[str, Any]]:
+    """Objects (the sandbox's salesman register too): (code, name[, closed])."""
+    return {
+        spec[0]: {
+            "code": spec[0],
+            "name": spec[1],
+            "closed": str(spec[2] if len(spec) > 2 else 0),
+            "ts": _ts(1 + i, 8),
+        }
+        for i, spec in enumerate(specs)
+    }
 
 
 def demo_company() -> dict[str, Any]:
@@ -142,7 +157,15 @@ def demo_company() -> dict[str, Any]:
         "contacts": out_contacts,
         "items": out_items,
         "vatcodes": {"1": Decimal("24"), "2": Decimal("9"), "3": Decimal("0")},
-        "objects": {"JAAN", "KATRIN", "MARI", "TALLINN", "TARTU", "SAARE"},
+        "objects": _objects(
+            ("JAAN", "Jaan Tamm"),
+            ("KATRIN", "Katrin Kask"),
+            ("MARI", "Mari Mets"),
+            ("TALLINN", "Tallinna kontor"),
+            ("TARTU", "Tartu kontor"),
+            ("SAARE", "Saaremaa kontor"),
+            ("VANA", "Endine müüja (suletud)", 1),
+        ),  # fmt: skip
     }
 
 
@@ -193,7 +216,7 @@ def other_company() -> dict[str, Any]:
             },
         },  # fmt: skip
         "vatcodes": {"1": Decimal("24")},
-        "objects": {"PEETER"},
+        "objects": _objects(("PEETER", "Peeter Põld")),
     }
 
 

@@ -35,7 +35,7 @@ _CONTROL_ACTIONS = (
     "add_item",
     "add_vatcode", "add_object", "add_receipt", "edit_receipt", "unconfirm_receipt",
     "confirm_receipt", "delete_receipt", "confirm_invoice", "add_fault", "clear_faults",
-    "set_success_code", "set_routing_required",
+    "set_success_code", "set_routing_required", "set_refusal_style", "close",
 )  # fmt: skip
 
 
@@ -228,6 +228,9 @@ class _Handler(BaseHTTPRequestHandler):
             return state.answer_get(info.company, component, params), "ok"
         if component == "invoice":
             body, _docs = state.answer_put_invoices(info.company, form.get("xmldata"), params)
+            return body, "ok"
+        if component == "customer":
+            body, _docs = state.answer_put_customers(info.company, form.get("xmldata"), params)
             return body, "ok"
         return bare_result(9, f"Error on import: sandbox does not accept '{component}'"), "type 9"
 
@@ -428,6 +431,6 @@ class DirectoSandbox:
         # Control API shortcuts: sandbox.add_receipt(...) == sandbox.state.add_receipt(...)
         if name in _CONTROL_ACTIONS or name in ("invoices", "invoice", "invoice_total",
                                                "receipts", "add_customers",
-                                               "add_contacts"):  # fmt: skip
+                                               "add_contacts", "customer"):  # fmt: skip
             return getattr(self.state, name)
         raise AttributeError(name)

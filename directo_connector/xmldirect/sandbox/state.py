@@ -6,11 +6,20 @@ undocumented the sandbox picks a plausible one and says so:
 * A component that is not enabled for a key answers
   ``<result type="5" desc="Unauthorized: component 'invoice' not allowed for this key"/>``
   (real wording unknown; the client recognises it by ``desc``).
-* Unknown references on an invoice answer Type 31 ``"<Kind> <code> not found"``.
+* Unknown or closed references on an invoice (customer, item, VAT code, object,
+  salesman = an object) answer Type 31 ``"<Kind> <code> not found"`` / ``"... is closed"``
+  by default; :meth:`SandboxState.set_refusal_style` switches to wordings without the code
+  (``"Item not found"``), Estonian ones (``"Artiklit ei leitud"``) or a generic Type 9
+  ``"Error on import"``, because Directo's real wording is undocumented.
 * A bad ``number`` (non-integer, 0, > 2147483647) answers Type 1.
 * Confirming an invoice without rows stores it as a draft and answers Type 29.
 * Receipt headers carry only ``number``/``confirmed``/``ts``: that is what Directo's own
   ``ws_laekumised.xsd`` allows (the reference's example also shows ``paymentmode``/``aeg``).
+* A customer put answers one ``<Result doctype="CUSTOMER" submit="Customers">`` per
+  ``<customer>`` with the code as ``docid`` (Directo documents ``docid`` as the number of
+  the created/updated document; for clients the code is the only identifier). A partial
+  update (``xd_customer_update=1``) of an unknown code answers Type 31 "Customer X not
+  found". Codes are compared exactly (Directo's collation is undocumented).
 """
 
 from __future__ import annotations
@@ -26,7 +35,14 @@ from typing import Any
 
 from lxml import etree
 
-from ..codec import MAX_DOCUMENT_NUMBER, format_decimal, parse_datetime, parse_xml
+from ..codec import (
+    CUSTOMER_UPDATE_ATTRIBUTES,
+    DOCUMENTED_CUSTOMER_ATTRIBUTES,
+    MAX_DOCUMENT_NUMBER,
+    format_decimal,
+    parse_datetime,
+    parse_xml,
+)
 from ..errors import DirectoProtocolError
 from . import demo
 
@@ -69,6 +85,8 @@ CUSTOMER_ATTRIBUTES = (
     "balance",
     "closed",
 )  # ws_kliendid.xsd names; ts added separately
+#: Input names (xml_IN_kliendid.xsd) stored under another output name (ws_kliendid.xsd).
+CUSTOMER_INPUT_RENAMES = {"vatzone": "vatregion"}
 CONTACT_ATTRIBUTES = (
     "code", "customercode", "name", "firstname", "lastname", "address1", "address2",
     "address3", "phone", "mobile", "email", "closed",
@@ -89,6 +107,21 @@ ITEM_ATTRIBUTES = (
     "cost",
     "closed",
 )  # ws_artiklid.xsd names
+OBJECT_ATTRIBUTES = ("code", "name", "master", "type", "level", "closed")  # ws_objektid names
+#: Wordings of a refused reference (set_refusal_style); Estonian and kind-only ones carry
+#: no code, the generic one not even the kind.
+REFUSAL_STYLES = ("code", "kind", "estonian", "generic")
+_ESTONIAN = {
+    ("Customer", "missing"): "Klienti ei leitud",
+    ("Customer", "closed"): "Klient on suletud",
+    ("Item", "missing"): "Artiklit ei leitud",
+    ("Item", "closed"): "Artikkel on suletud",
+    ("VAT code", "missing"): "KM-koodi ei leitud",
+    ("Object", "missing"): "Objekti ei leitud",
+    ("Object", "closed"): "Objekt on suletud",
+    ("Salesman", "missing"): "Müüjat ei leitud",
+    ("Salesman", "closed"): "Müüja on suletud",
+}
 RECEIPT_ROW_ATTRIBUTES = (
     "invoice", "aeg", "customer", "customername", "received", "regno", "invoicesum",
 )  # fmt: skip
@@ -190,7 +223,7 @@ class _Company:
         self.contacts: dict[str, dict[str, Any]] = copy.deepcopy(data.get("contacts", {}))
         self.items: dict[str, dict[str, Any]] = copy.deepcopy(data.get("items", {}))
         self.vatcodes: dict[str, Decimal] = dict(data.get("vatcodes", {}))
-        self.objects: set[str] = set(data.get("objects", set()))
+        self.objects: dict[str, dict[str, Any]] = copy.deepcopy(data.get("objects", {}))
         self.invoices: dict[int, dict[str, Any]] = {}
         self.receipts: dict[int, dict[str, Any]] = {}
         self.next_receipt = 900001
@@ -224,6 +257,8 @@ class SandboxState:
             #: Where get/put/what must be: "any", "query" or "body" (else Type 404).
             self.routing_required = "any"
             self.max_request_bytes = 19 * 1024 * 1024
+            #: Wording of unknown/closed code refusals (see set_refusal_style).
+            self.refusal_style = "code"
             if self._demo:
                 self.companies["demo"] = _Company(demo.demo_company())
                 self.companies["other"] = _Company(demo.other_company())
@@ -312,9 +347,16 @@ class SandboxState:
         """Change a customer; bumps its ``ts`` (unless ``ts`` is given)."""
         with self.lock:
             rec = self.company(company).customers[code]
-            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged = {k: v for k, v in rec.items() if k in CUSTOMER_ATTRIBUTES}
             merged.update(attrs)
             return self.add_customer(company=company, **merged)
+
+    def customer(self, code: str, company: str = "demo") -> dict[str, Any] | None:
+        """A stored customer (with ``input``: input-only attributes of a put, and
+        ``unknown_attributes``: names a put carried that Directo would have dropped)."""
+        with self.lock:
+            rec = self.company(company).customers.get(code)
+            return copy.deepcopy(rec) if rec else None
 
     def add_contact(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         """Add or replace a contact person (``code`` made up when missing)."""
@@ -361,10 +403,39 @@ class SandboxState:
         with self.lock:
             self.company(company).vatcodes[str(code)] = _dec(rate)
 
-    def add_object(self, code: str, company: str = "demo") -> None:
-        """Objects double as the salesman register in the sandbox."""
+    def add_object(
+        self, code: str, company: str = "demo", name: str | None = None, **attrs: Any
+    ) -> dict[str, Any]:
+        """Add or replace an object (objects double as the salesman register here);
+        ``closed``/``ts`` optional."""
+        attrs.setdefault("closed", "0")
         with self.lock:
-            self.company(company).objects.add(str(code))
+            rec = self._record(OBJECT_ATTRIBUTES, dict(attrs, code=str(code), name=name))
+            self.company(company).objects[rec["code"]] = rec
+            return dict(rec)
+
+    def close(self, kind: str, code: str, company: str = "demo") -> None:
+        """Close a ``customer``, ``item`` or ``object`` (bumps its ``ts``)."""
+        with self.lock:
+            register = self._register(self.company(company), kind)
+            register[code] = dict(register[code], closed="1", ts=now())
+
+    @staticmethod
+    def _register(comp: _Company, kind: str) -> dict[str, dict[str, Any]]:
+        registers = {"customer": comp.customers, "item": comp.items, "object": comp.objects}
+        if kind not in registers:
+            raise ValueError(f"kind must be one of {sorted(registers)}")
+        return registers[kind]
+
+    def set_refusal_style(self, style: str) -> None:
+        """How an unknown or closed code is worded (Directo's real wording is unknown):
+        ``code`` ("Item X not found", Type 31), ``kind`` ("Item not found": no code),
+        ``estonian`` ("Artiklit ei leitud": no code) or ``generic`` (Type 9 "Error on
+        import": neither code nor kind)."""
+        if style not in REFUSAL_STYLES:
+            raise ValueError(f"refusal style must be one of {REFUSAL_STYLES}")
+        with self.lock:
+            self.refusal_style = style
 
     # ------------------------------------------------------------------ invoices
 
@@ -636,6 +707,9 @@ class SandboxState:
                                        ("code", "closed", "class"))  # fmt: skip
                 return _transport("items", "item", records, ITEM_ATTRIBUTES,
                                   children=("datafields", "supplieritems"))  # fmt: skip
+            if component == "object":
+                records = self._filter(comp.objects.values(), params, ts_from, ("code",))
+                return _transport("objects", "object", records, OBJECT_ATTRIBUTES, ())
             if component == "receipt":
                 return self._receipts_xml(comp, params, ts_from)
         # Other components exist in Directo but hold no data here.
@@ -707,18 +781,9 @@ class SandboxState:
         self, company: str, xmldata: str | None, params: Mapping[str, str]
     ) -> tuple[bytes, int]:
         """Process an invoice put; returns (answer body, number of documents)."""
-        if not xmldata or not xmldata.strip():
-            return bare_result(99, "No processable XML data found"), 0
-        try:
-            root = parse_xml(xmldata.encode("utf-8"))
-        except DirectoProtocolError:
-            # Also covers DTDs/entities: never expanded, refused as invalid XML.
-            return bare_result(8, "Invalid XML given"), 0
-        if root.tag != "invoices":
-            return bare_result(99, "No processable XML data found"), 0
-        documents = [el for el in root if el.tag == "invoice"]
-        if not documents:
-            return bare_result(99, "No processable XML data found"), 0
+        documents, error = _put_documents(xmldata, "invoices", "invoice")
+        if error is not None:
+            return error, 0
         update = params.get("xd_update") == "1"
         update_confirmed = params.get("xd_updateconfirmed") == "1"
         confirm_all = params.get("xd_confirm") == "1"
@@ -770,14 +835,16 @@ class SandboxState:
         customercode = (el.get("customercode") or "").strip()
         if not customercode:
             return 13, "Missing customer code", docid
-        if customercode not in comp.customers:
-            return 31, f"Customer {customercode} not found", docid
+        refused = self._refused_reference("Customer", customercode, comp.customers)
         salesman = (el.get("salesman") or "").strip()
-        if salesman and salesman not in comp.objects:
-            return 31, f"Salesman {salesman} not found", docid
         header_object = (el.get("object") or "").strip()
-        if header_object and header_object not in comp.objects:
-            return 31, f"Object {header_object} not found", docid
+        refused = (
+            refused
+            or (salesman and self._refused_reference("Salesman", salesman, comp.objects))
+            or (header_object and self._refused_reference("Object", header_object, comp.objects))
+        )
+        if refused:
+            return (*refused, docid)
         try:
             date = _opt_date(el.get("date"))
             duedate = _opt_date(el.get("duedate"))
@@ -793,14 +860,15 @@ class SandboxState:
                 f"row.{a}" for a in sorted(set(row_el.attrib) - set(INVOICE_ROW_ATTRIBUTES))
             ]
             item = (row_el.get("item") or "").strip() or None
-            if item is not None and item not in comp.items:
-                return 31, f"Item {item} not found", docid
             vatcode = (row_el.get("vatcode") or "").strip() or None
-            if vatcode is not None and vatcode not in comp.vatcodes:
-                return 31, f"VAT code {vatcode} not found", docid
             row_object = (row_el.get("object") or "").strip() or None
-            if row_object is not None and row_object not in comp.objects:
-                return 31, f"Object {row_object} not found", docid
+            refused = (
+                (item and self._refused_reference("Item", item, comp.items))
+                or (vatcode and self._refused_reference("VAT code", vatcode, comp.vatcodes))
+                or (row_object and self._refused_reference("Object", row_object, comp.objects))
+            )
+            if refused:
+                return (*refused, docid)
             try:
                 quantity = _dec(row_el.get("quantity"))
                 price = _dec(row_el.get("price"))
@@ -844,6 +912,112 @@ class SandboxState:
             stored["confirmed"] = True
         type_code, desc = self._success(existing is None)
         return type_code, desc, docid
+
+    def _refused_reference(
+        self, kind: str, code: str, register: Mapping[str, Any]
+    ) -> tuple[int, str] | None:
+        """(Type, Desc) refusing a reference ``register`` lacks or has closed, worded in
+        the current refusal style; None when it is fine."""
+        record = register.get(code)
+        if record is None:
+            state = "missing"
+        elif isinstance(record, Mapping) and record.get("closed") == "1":
+            state = "closed"
+        else:
+            return None
+        style = self.refusal_style
+        if style == "generic":
+            return 9, "Error on import"
+        if style == "estonian":
+            return 31, _ESTONIAN[(kind, state)]
+        what = kind if style == "kind" else f"{kind} {code}"
+        return 31, f"{what} {'not found' if state == 'missing' else 'is closed'}"
+
+    # ------------------------------------------------------------------ put: customers
+
+    def answer_put_customers(
+        self, company: str, xmldata: str | None, params: Mapping[str, str]
+    ) -> tuple[bytes, int]:
+        """Process a customer put; returns (answer body, number of documents).
+
+        A new code creates the client; an existing one is a Duplicate (Type 11) unless
+        ``xd_update=1`` (full overwrite) or ``xd_customer_update=1`` (name, e-mail and phone
+        only, answered Type 30 "Updated"). Unknown attribute names are dropped, as
+        Directo's mapping schema does, and listed in the stored ``unknown_attributes``.
+        """
+        documents, error = _put_documents(xmldata, "customers", "customer")
+        if error is not None:
+            return error, 0
+        mode = (
+            "partial"
+            if params.get("xd_customer_update") == "1"
+            else "update"
+            if params.get("xd_update") == "1"
+            else "create"
+        )
+        results = etree.Element("results")
+        with self.lock:
+            comp = self.company(company)
+            for el in documents:
+                type_code, desc, docid = self._put_customer(comp, el, mode)
+                res = etree.SubElement(results, "Result")
+                res.set("Type", str(type_code))
+                res.set("Desc", desc)
+                if docid is not None:
+                    res.set("docid", docid)
+                res.set("doctype", "CUSTOMER")
+                res.set("submit", "Customers")
+        return etree.tostring(results, encoding="UTF-8", xml_declaration=True), len(documents)
+
+    def _put_customer(
+        self, comp: _Company, el: etree._Element, mode: str
+    ) -> tuple[int, str, str | None]:
+        code = (el.get("code") or "").strip()
+        if not code:
+            return 12, "Missing document identificator", None
+        existing = comp.customers.get(code)
+        unknown = sorted(set(el.attrib) - DOCUMENTED_CUSTOMER_ATTRIBUTES)
+        given = {k: v for k, v in el.attrib.items() if k in DOCUMENTED_CUSTOMER_ATTRIBUTES}
+        if mode == "partial":
+            if existing is None:
+                return 31, f"Customer {code} not found", code
+            for name in CUSTOMER_UPDATE_ATTRIBUTES:
+                if given.get(name):
+                    existing[name] = given[name]
+            existing["unknown_attributes"] = unknown
+            existing["ts"] = now()
+            return 30, "Updated", code
+        if existing is not None and mode != "update":
+            return 11, "Duplicate", code
+        rec: dict[str, Any] = {"closed": "0"}
+        extra: dict[str, str] = {}
+        for name, value in given.items():
+            stored = CUSTOMER_INPUT_RENAMES.get(name, name)
+            if stored in CUSTOMER_ATTRIBUTES:
+                rec[stored] = value
+            else:
+                extra[name] = value
+        rec.update(code=code, ts=now(), input=extra, unknown_attributes=unknown)
+        comp.customers[code] = rec
+        type_code, desc = self._success(existing is None)
+        return type_code, desc, code
+
+
+def _put_documents(
+    xmldata: str | None, root_tag: str, record: str
+) -> tuple[list[etree._Element], bytes | None]:
+    """The ``<record>`` elements of a put's ``xmldata``, or the bare error Directo answers."""
+    if not xmldata or not xmldata.strip():
+        return [], bare_result(99, "No processable XML data found")
+    try:
+        root = parse_xml(xmldata.encode("utf-8"))
+    except DirectoProtocolError:
+        # Also covers DTDs/entities: never expanded, refused as invalid XML.
+        return [], bare_result(8, "Invalid XML given")
+    documents = [el for el in root if el.tag == record] if root.tag == root_tag else []
+    if not documents:
+        return [], bare_result(99, "No processable XML data found")
+    return documents, None
 
 
 def _opt_date(value: str | None) -> dt.date | None:
