@@ -53,8 +53,7 @@ setup(
         "Framework :: Odoo",
         f"Framework :: Odoo :: {SERIES_MAJOR}.0",
         "License :: OSI Approved :: GNU Lesser General Public License v3 (LGPLv3)",
-        "Development Status :: "
-        + DEVELOPMENT_STATUS[MANIFEST["development_status"].lower()],
+        "Development Status :: " + DEVELOPMENT_STATUS[MANIFEST["development_status"].lower()],
     ],
     python_requires=">=3.10",
     package_dir={PACKAGE: ADDON},

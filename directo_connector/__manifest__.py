@@ -22,6 +22,7 @@
         "security/directo_register_security.xml",
         "data/ir_cron.xml",
         "data/ir_cron_import.xml",
+        "data/ir_cron_client_refresh.xml",
         "data/ir_cron_paid_status.xml",
         "data/ir_cron_export.xml",
         "data/ir_cron_customer_update.xml",

@@ -15,6 +15,11 @@ DEMO_TOKENS: dict[str, tuple[str, frozenset[str] | None]] = {
     # Everything but invoice input ("Invoices in" feed direction not activated).
     "DEMO-NOINVOICE": ("demo", ALL_READS),
     "DEMO-READONLY": ("demo", ALL_READS),
+    # Everything but contact persons (the "contact" component is not activated).
+    "DEMO-NOCONTACT": (
+        "demo",
+        (ALL_READS - {"contact:get"}) | {"invoice:put", "customer:put"},
+    ),
     # Only invoice input: customers/articles out not activated.
     "DEMO-NOREAD": ("demo", frozenset({"invoice:put"})),
     # A key of another Directo company: valid, but different data.
@@ -107,6 +112,23 @@ def demo_company() -> dict[str, Any]:
         }  # fmt: skip
         for i, c in enumerate(contacts)
     }
+    # K0004's third contact person: no "name", only first and last name, an address of
+    # her own and a mobile number.
+    out_contacts["109"] = {
+        "code": "109", "customercode": "K0004", "firstname": "Liis", "lastname": "Org",
+        "address1": "Pikk 3", "address2": "Tartu", "address3": "51004",
+        "mobile": "+372 5000 0109", "email": "liis@tarkvara.ee", "closed": "0", "ts": _ts(10),
+    }  # fmt: skip
+    # Closed contact persons: Directo does not send them with closed=0.
+    out_contacts["110"] = {
+        "code": "110", "customercode": "K0002", "name": "Vana Kontakt",
+        "email": "vana@saarekala.ee", "closed": "1", "ts": _ts(11),
+    }  # fmt: skip
+    # A contact person of a closed customer (K0009 is not imported, nor is she).
+    out_contacts["111"] = {
+        "code": "111", "customercode": "K0009", "name": "Veski Peremees",
+        "email": "peremees@example.ee", "closed": "0", "ts": _ts(12),
+    }  # fmt: skip
     items = [
         ("ART-1001", "Terrassilaud 28x120 mänd", "jm", "3.20", "1", 0),
         ("ART-2040", "Kruvid A2 5x60 (200 tk)", "pk", "18.90", "1", 0),

@@ -34,7 +34,8 @@ _ROUTING_KEYS = ("get", "put", "what")
 
 # Control actions reachable over HTTP (POST /control/<name>, JSON object = kwargs).
 _CONTROL_ACTIONS = (
-    "reset", "add_token", "add_customer", "update_customer", "add_contact", "add_item",
+    "reset", "add_token", "add_customer", "update_customer", "add_contact", "update_contact",
+    "add_item",
     "add_vatcode", "add_object", "add_receipt", "edit_receipt", "unconfirm_receipt",
     "confirm_receipt", "delete_receipt", "confirm_invoice", "add_fault", "clear_faults",
     "set_success_code", "set_routing_required", "set_refusal_style", "close",
@@ -329,6 +330,7 @@ class DirectoSandbox:
     NO_INVOICE_TOKEN = "DEMO-NOINVOICE"
     READONLY_TOKEN = "DEMO-READONLY"
     NO_READ_TOKEN = "DEMO-NOREAD"
+    NO_CONTACT_TOKEN = "DEMO-NOCONTACT"
     OTHER_COMPANY_TOKEN = "OTHER-COMPANY"
 
     def __init__(
@@ -424,6 +426,6 @@ class DirectoSandbox:
         # Control API shortcuts: sandbox.add_receipt(...) == sandbox.state.add_receipt(...)
         if name in _CONTROL_ACTIONS or name in ("invoices", "invoice", "invoice_total",
                                                "receipts", "add_customers",
-                                               "customer"):  # fmt: skip
+                                               "add_contacts", "customer"):  # fmt: skip
             return getattr(self.state, name)
         raise AttributeError(name)

@@ -80,8 +80,8 @@ CUSTOMER_ATTRIBUTES = (
 #: Input names (xml_IN_kliendid.xsd) stored under another output name (ws_kliendid.xsd).
 CUSTOMER_INPUT_RENAMES = {"vatzone": "vatregion"}
 CONTACT_ATTRIBUTES = (
-    "code", "customercode", "name", "firstname", "lastname", "phone", "mobile", "email",
-    "closed",
+    "code", "customercode", "name", "firstname", "lastname", "address1", "address2",
+    "address3", "phone", "mobile", "email", "closed",
 )  # fmt: skip
 ITEM_ATTRIBUTES = (
     "code",
@@ -351,14 +351,36 @@ class SandboxState:
             return copy.deepcopy(rec) if rec else None
 
     def add_contact(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
-        attrs.setdefault("closed", "0")
+        """Add or replace a contact person (``code`` made up when missing)."""
         with self.lock:
             comp = self.company(company)
             if not attrs.get("code"):
                 attrs["code"] = str(100 + len(comp.contacts) + 1)
-            rec = self._record(CONTACT_ATTRIBUTES, dict(attrs))
-            comp.contacts[rec["code"]] = rec
-            return dict(rec)
+            self.add_contacts([attrs], company)
+            return dict(comp.contacts[str(attrs["code"])])
+
+    def add_contacts(self, contacts: Iterable[Mapping[str, Any]], company: str = "demo") -> int:
+        """Add or replace many contact persons (benchmarks) under one lock; returns how many."""
+        n = 0
+        with self.lock:
+            target = self.company(company).contacts
+            for attrs in contacts:
+                if not attrs.get("code"):
+                    raise ValueError("a sandbox contact person needs a code")
+                data = dict(attrs)
+                data.setdefault("closed", "0")
+                rec = self._record(CONTACT_ATTRIBUTES, data)
+                target[rec["code"]] = rec
+                n += 1
+        return n
+
+    def update_contact(self, code: str, company: str = "demo", **attrs: Any) -> dict[str, Any]:
+        """Change a contact person; bumps its ``ts`` (unless ``ts`` is given)."""
+        with self.lock:
+            rec = self.company(company).contacts[str(code)]
+            merged = {k: v for k, v in rec.items() if k != "ts"}
+            merged.update(attrs)
+            return self.add_contact(company=company, **merged)
 
     def add_item(self, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         if not attrs.get("code"):

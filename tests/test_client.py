@@ -1,6 +1,7 @@
 """DirectoClient against the real sandbox HTTP server."""
 
 import datetime as dt
+import io
 import socket
 import tracemalloc
 from decimal import Decimal
@@ -177,9 +178,53 @@ def test_iter_items_and_contacts(sandbox, client):
     consult = next(i for i in items if i.code == "TEENUS-KONSULT")
     assert consult.salesprice == Decimal("80") and consult.vatcode == "1"
     contacts = list(client.iter_contacts(customer_code="K0004"))
-    assert {c.name for c in contacts} == {"Kadri Lepp", "Andres Pärn"}
+    assert {c.name for c in contacts} == {"Kadri Lepp", "Andres Pärn", None}
+    liis = next(c for c in contacts if c.code == "109")
+    assert (liis.firstname, liis.lastname, liis.address1, liis.mobile) == (
+        "Liis", "Org", "Pikk 3", "+372 5000 0109",
+    )  # fmt: skip
     assert sandbox.requests[-1].form["customercode"] == "K0004"
+
+
+def test_iter_contacts_one_request_open_only(sandbox, client):
+    contacts = list(client.iter_contacts())
+    assert len(sandbox.requests) == 1, "all contact persons in one request"
+    assert sandbox.requests[-1].form["closed"] == "0"
+    codes = {c.code for c in contacts}
+    assert "110" not in codes and {"101", "109", "111"} <= codes
+    everything = list(client.iter_contacts(open_only=False))
     assert "closed" not in sandbox.requests[-1].form
+    assert {c.code for c in everything if c.closed} == {"110"}
+
+
+def test_open_contacts_dropped_client_side():
+    """Even if Directo ignored ``closed=0``, closed contact persons are dropped."""
+    from xmldirect.client import _open_contacts
+
+    body = b'<transport><contact code="1" closed="1"/><contact code="2"/></transport>'
+    assert [c.code for c in _open_contacts(io.BytesIO(body))] == ["2"]
+
+
+def test_iter_contacts_ts_filter(sandbox, client):
+    sandbox.state.update_contact("105", phone="+372 1")
+    (changed,) = client.iter_contacts(ts=dt.date.today())
+    assert (changed.code, changed.phone) == ("105", "+372 1")
+    assert sandbox.requests[-1].form["ts"] == dt.date.today().strftime("%d.%m.%Y")
+    closing = sandbox.state.update_contact("102", closed="1")
+    assert closing["closed"] == "1"
+    assert [c.code for c in client.iter_contacts(ts=dt.date.today())] == ["105"]
+    assert [(c.code, c.closed) for c in client.iter_contacts(ts=dt.date.today(),
+                                                              open_only=False)] == [
+        ("102", True), ("105", False),
+    ]  # fmt: skip
+
+
+def test_contact_component_refused_is_not_activated(sandbox, make_client):
+    client = make_client("DEMO-NOCONTACT")
+    assert client.check_connection()
+    with pytest.raises(E.DirectoNotActivated) as err:
+        list(client.iter_contacts())
+    assert "contact" in str(err.value)
 
 
 def test_iter_receipts_confirmed_switch(sandbox, client):

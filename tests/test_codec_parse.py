@@ -374,10 +374,15 @@ def test_contacts():
       <contact code="101" customercode="K0001" name="Mari Tamm" firstname="Mari"
                lastname="Tamm" phone="+372 5" mobile="+372 6" email="m@x.ee" closed="0"
                ts="2025-09-02T09:15:00"/>
-      <contact code="102" customercode="K0001" name="Old" closed="1"/>
+      <contact code="102" customercode="K0001" name="Old" closed="1" address1=" Pikk 3 "
+               address2="Tartu" address3="51004"/>
     </contacts></transport>"""
     contacts = list(iter_contacts(stream(body)))
     assert contacts[0].mobile == "+372 6" and contacts[0].ts == dt.datetime(2025, 9, 2, 9, 15)
+    assert contacts[0].address1 is None
+    assert (contacts[1].address1, contacts[1].address2, contacts[1].address3) == (
+        "Pikk 3", "Tartu", "51004",
+    )  # fmt: skip
     assert contacts[1].closed is True  # contacts are not filtered, the caller decides
 
 

@@ -4,12 +4,17 @@ import pytest
 
 from xmldirect.rules import (
     MAX_DIRECTO_NUMBER,
+    ClientContacts,
     Resource,
     RuleError,
+    contact_person_name,
     directo_invoice_number,
+    own_address,
     payment_term_days,
     resolve_row_object,
     resolve_seller,
+    same_person,
+    split_client_contacts,
 )
 
 
@@ -186,3 +191,59 @@ def test_rule_error_message_goes_through_the_callers_gettext():
     assert error.translated(gettext) == "[et] " + str(error)
     assert seen == [error.template]
     assert "DRAFT/ABC" in str(error)
+
+
+# --------------------------------------------------------------------------- contact persons
+
+
+def test_same_person_ignores_case_and_spacing():
+    assert same_person("Mari  Tamm", " mari tamm")
+    assert not same_person("Mari Tamm", "Mari Tamme")
+    assert not same_person("", "")
+    assert not same_person(None, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last", "expected"),
+    [
+        ("Mari Tamm", "X", "Y", "Mari Tamm"),
+        ("  ", "Liis", "Org", "Liis Org"),
+        (None, None, "Org", "Org"),
+        (None, " ", None, None),
+        ("Mari   Tamm ", None, None, "Mari Tamm"),
+    ],
+)
+def test_contact_person_name(name, first, last, expected):
+    assert contact_person_name(name, first, last) == expected
+
+
+def test_own_address_only_when_different():
+    company = ("Narva mnt 7", "Tallinn", "10117")
+    assert own_address((None, None, None), company) is None
+    assert own_address(("narva  mnt 7", "Tallinn ", "10117"), company) is None
+    assert own_address(("Pikk 3", "Tartu", "51004"), company) == ("Pikk 3", "Tartu", "51004")
+    assert own_address(("Pikk 3", "", None), company) == ("Pikk 3", None, None)
+
+
+PERSONS = [("101", "Mari Tamm", "mari@x.ee", None), ("102", "Jüri Kask", None, "+372 2")]
+
+
+def test_no_customer_contact_no_child_contact():
+    assert split_client_contacts(None, "info@x.ee", "+372 1", PERSONS) == ClientContacts(
+        None, None, None
+    )
+
+
+def test_customer_contact_not_a_contact_person_keeps_the_values():
+    assert split_client_contacts("Eva Kuusk", "info@x.ee", "+372 1", PERSONS) == (
+        ClientContacts(None, "info@x.ee", "+372 1")
+    )
+
+
+def test_customer_contact_is_a_contact_person_one_contact():
+    plan = split_client_contacts("MARI TAMM", "arved@x.ee", "+372 1", PERSONS)
+    # The person's own e-mail; the customer's phone where she has none.
+    assert plan == ClientContacts("101", "mari@x.ee", "+372 1")
+    assert split_client_contacts("Mari Tamm", None, None, PERSONS) == ClientContacts(
+        "101", "mari@x.ee", None
+    )

@@ -259,6 +259,22 @@ def test_cli_starts_a_server():
         proc.wait(timeout=10)
 
 
+def test_contact_persons_demo_data_and_update(sandbox):
+    client = DirectoClient(sandbox.url, TOKEN)
+    everyone = {c.code: c for c in client.iter_contacts(open_only=False)}
+    assert len(everyone) == 11
+    assert [c.code for c in everyone.values() if c.customercode == "K0004"] == ["104", "105",
+                                                                                "109"]  # fmt: skip
+    assert everyone["110"].closed and everyone["111"].customercode == "K0009"
+    base = sandbox.base_url + "/control/"
+    r = requests.post(base + "update_contact", json={"code": "109", "email": "l@x.ee"}, timeout=5)
+    assert r.status_code == 200 and r.json()["result"]["email"] == "l@x.ee"
+    (changed,) = client.iter_contacts(ts=dt.date.today())
+    assert (changed.code, changed.email, changed.address2) == ("109", "l@x.ee", "Tartu")
+    with pytest.raises(ValueError, match="Unknown attribute"):
+        sandbox.state.add_contact(code="1", nmae="typo")
+
+
 @pytest.mark.parametrize(
     ("kind", "content_type", "start"),
     [("html_page", "text/html", b"<!DOCTYPE html>"), ("empty", "text/xml", b"")],

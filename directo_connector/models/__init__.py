@@ -5,6 +5,7 @@ from . import account_move_line
 from . import account_payment
 from . import account_tax
 from . import directo_article_import_line
+from . import directo_client_import_contact
 from . import directo_client_import_line
 from . import directo_customer_export
 from . import directo_exchange

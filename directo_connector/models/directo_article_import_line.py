@@ -22,12 +22,13 @@ class DirectoArticleImportLine(models.Model):
     )
 
     @api.model
-    def _directo_fetch(self, client):
-        return [
+    def _directo_fetch(self, client, run):
+        records = [
             {"code": item.code, "name": item.name or item.code}
             for item in client.iter_items()
             if not item.closed
         ]
+        return records, {}
 
     def _directo_templates(self):
         return self.env["product.template"].sudo().with_context(active_test=False, **QUIET_CONTEXT)

@@ -1,7 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from collections import Counter, defaultdict
+
+from odoo import _, api, fields, models, tools
 from odoo.tools import SQL, split_every
 
+from ..xmldirect import (
+    DirectoNotActivated,
+    DirectoUnauthorized,
+    contact_person_name,
+    own_address,
+    same_person,
+    split_client_contacts,
+)
 from .directo_import import BATCH_SIZE
 from .directo_import_line_mixin import normalize_key
 
@@ -16,10 +26,16 @@ PARTNER_FIELDS = {
     "country_id": "country_id",
 }
 CONTACT_FIELDS = ("email", "phone")
+#: Fields of a contact person row that are also the Odoo contact's fields.
+PERSON_FIELDS = ("name", "email", "phone", "mobile", "street", "city", "zip")
+PERSON_ADDRESS_FIELDS = ("street", "city", "zip")
+#: What is read of the Odoo contacts to match and compare contact persons.
+CHILD_FIELDS = ["parent_id", "type", "directo_contact_code", "active", *PERSON_FIELDS]
 SOURCE_FIELDS = (
     "code", "name", "regno", "vatregno", "address1", "address2", "address3", "country_code",
-    "country_id", "county", "contact", "email", "phone",
+    "country_id", "county", "contact", "email", "phone", "primary_contact_code",
 )  # fmt: skip
+ROW_FIELDS = ("code", "closed", "is_primary", *PERSON_FIELDS)
 QUIET_CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -30,6 +46,10 @@ QUIET_CONTEXT = {
     # Values read from Directo are not offered back to Directo (res.partner.write).
     "directo_from_directo": True,
 }
+
+
+def _later(current, candidate):
+    return candidate if candidate and (current is None or candidate > current) else current
 
 
 class DirectoClientImportLine(models.Model):
@@ -58,6 +78,33 @@ class DirectoClientImportLine(models.Model):
         readonly=True,
         help="The Odoo client this Directo client is (or would be) linked to.",
     )
+    # Contact persons (what=contact)
+    contact_ids = fields.One2many(
+        "directo.client.import.contact", "line_id", string="Contact Persons", readonly=True
+    )
+    primary_contact_code = fields.Char(
+        readonly=True,
+        help="Code of the contact person who is also the client's own contact in Directo.",
+    )
+    contacts_complete = fields.Boolean(
+        readonly=True,
+        help="All open contact persons of the client were read: an Odoo contact whose "
+        "Directo contact code is not among them was closed (or deleted) in Directo.",
+    )
+    contact_new_count = fields.Integer(string="New Contacts", readonly=True)
+    contact_linked_count = fields.Integer(string="Contacts Already There", readonly=True)
+    contact_changed_count = fields.Integer(string="Changed Contacts", readonly=True)
+    contact_closed_count = fields.Integer(
+        string="Contacts Closed in Directo",
+        readonly=True,
+        help="Odoo contacts archived when this client is added.",
+    )
+    contact_summary = fields.Char(
+        string="Contact Persons Summary",
+        compute="_compute_contact_summary",
+        help="How many of the client's contact persons are new, already there, changed or "
+        "closed in Directo.",
+    )
 
     @api.depends("address1", "address2", "address3", "country_code")
     def _compute_address(self):
@@ -67,43 +114,206 @@ class DirectoClientImportLine(models.Model):
                 part for part in (line.address1, city, line.country_code) if part
             )
 
+    @api.depends(
+        "contact_new_count", "contact_linked_count", "contact_changed_count", "contact_closed_count"
+    )
+    def _compute_contact_summary(self):
+        texts = self._directo_texts()
+        for line in self:
+            parts = [
+                texts[key] % {"count": count}
+                for key, count in (
+                    ("count_new", line.contact_new_count),
+                    ("count_linked", line.contact_linked_count),
+                    ("count_changed", line.contact_changed_count),
+                    ("count_closed", line.contact_closed_count),
+                )
+                if count
+            ]
+            line.contact_summary = ", ".join(parts) or False
+
     # ------------------------------------------------------------------ read
 
     @api.model
-    def _directo_fetch(self, client):
+    def _directo_fetch(self, client, run):
+        """Read the open clients (all, or those changed since ``run.ts_from``) and their
+        contact persons, one request per component. Returns ``(records, info)``."""
         countries = {
             country.code: country.id
             for country in self.env["res.country"].search_fetch([], ["code"])
         }
+        info = {"max_ts": None, "contact_count": 0, "contact_note": False}
         records = []
-        for customer in client.iter_customers():
+        for customer in client.iter_customers(ts=run.ts_from or None):
             if customer.closed:
                 continue
-            country_code = (customer.country or "").upper() or False
-            records.append(
+            info["max_ts"] = _later(info["max_ts"], customer.ts)
+            records.append(self._directo_customer_vals(customer, countries))
+        info["read_count"] = len(records)
+        persons = self._directo_fetch_persons(client, run, info)
+        complete = persons is not None and run.mode == "full"
+        if persons and run.mode == "refresh":
+            records += self._directo_clients_of_persons(run.company_id, records, persons)
+        for vals in records:
+            vals["contacts_complete"] = complete
+            rows = self._directo_person_rows(vals, (persons or {}).get(vals["code"], []))
+            info["contact_count"] += len(rows)
+        return records, info
+
+    @api.model
+    def _directo_customer_vals(self, customer, countries):
+        country_code = (customer.country or "").upper() or False
+        return {
+            "code": customer.code,
+            "name": customer.name or customer.code,
+            "regno": customer.regno or False,
+            "vatregno": customer.vatregno or False,
+            "address1": customer.address1 or False,
+            "address2": customer.address2 or False,
+            "address3": customer.address3 or False,
+            "country_code": country_code,
+            "country_id": countries.get(country_code, False),
+            "county": customer.county or False,
+            "contact": customer.contact or False,
+            "email": customer.email or False,
+            "phone": customer.phone or False,
+        }
+
+    @api.model
+    def _directo_fetch_persons(self, client, run, info):
+        """The contact persons read, by client code; None when the key may not read them.
+
+        A full read asks for the open ones only; a refresh also for closed ones (a person
+        closed since the last read has to be noticed).
+        """
+        try:
+            persons = list(
+                client.iter_contacts(ts=run.ts_from or None, open_only=run.mode == "full")
+            )
+        except (DirectoNotActivated, DirectoUnauthorized) as error:
+            # The customer read with this very key has just worked, so a Type 5 here means
+            # the contact component is missing from the key: the clients are still imported.
+            info["contact_note"] = self.env["directo.import"]._directo_contacts_refused(
+                run.company_id, error
+            )
+            return None
+        by_client = defaultdict(list)
+        for person in persons:
+            info["max_ts"] = _later(info["max_ts"], person.ts)
+            if person.code and person.customercode:
+                by_client[person.customercode].append(person)
+        return by_client
+
+    @api.model
+    def _directo_clients_of_persons(self, company, records, persons):
+        """Refresh: the linked clients whose contact persons changed although they did not.
+
+        Their line carries the Odoo client's own values (nothing to change) and the persons.
+        """
+        read = {vals["code"] for vals in records}
+        codes = [code for code in persons if code not in read]
+        if not codes:
+            return []
+        out, seen = [], set()
+        for partner in self._directo_partners().search_fetch(
+            [
+                ("directo_code", "in", codes),
+                ("parent_id", "=", False),
+                ("company_id", "in", [company.id, False]),
+            ],
+            ["directo_code", "name", "street", "city", "zip", "country_id"],
+            order="active desc, id",
+        ):
+            if partner.directo_code in seen:
+                continue
+            seen.add(partner.directo_code)
+            out.append(
                 {
-                    "code": customer.code,
-                    "name": customer.name or customer.code,
-                    "regno": customer.regno or False,
-                    "vatregno": customer.vatregno or False,
-                    "address1": customer.address1 or False,
-                    "address2": customer.address2 or False,
-                    "address3": customer.address3 or False,
-                    "country_code": country_code,
-                    "country_id": countries.get(country_code, False),
-                    "county": customer.county or False,
-                    "contact": customer.contact or False,
-                    "email": customer.email or False,
-                    "phone": customer.phone or False,
+                    "code": partner.directo_code,
+                    "name": partner.name,
+                    "regno": False,
+                    "vatregno": False,
+                    "address1": partner.street or False,
+                    "address2": partner.city or False,
+                    "address3": partner.zip or False,
+                    "country_code": partner.country_id.code or False,
+                    "country_id": partner.country_id.id or False,
+                    "county": False,
+                    "contact": False,
+                    "email": False,
+                    "phone": False,
                 }
             )
-        return records
+        return out
+
+    @api.model
+    def _directo_person_rows(self, vals, persons):
+        """Set the client's contact person rows on ``vals``, and where the client's own
+        contact, e-mail and phone go (``split_client_contacts``)."""
+        texts = self._directo_texts()
+        named = [
+            (
+                person,
+                contact_person_name(person.name, person.firstname, person.lastname)
+                or person.email
+                or texts["person_code"] % {"code": person.code},
+            )
+            for person in persons
+        ]
+        plan = split_client_contacts(
+            vals["contact"],
+            vals["email"],
+            vals["phone"],
+            [(p.code, name, p.email, p.phone) for p, name in named if not p.closed],
+        )
+        company_address = (vals["address1"], vals["address2"], vals["address3"])
+        rows = []
+        for person, name in named:
+            primary = person.code == plan.primary_code
+            street, city, zip_code = own_address(
+                (person.address1, person.address2, person.address3), company_address
+            ) or (False, False, False)
+            rows.append(
+                {
+                    "code": person.code,
+                    "name": name,
+                    "email": (plan.contact_email if primary else person.email) or False,
+                    "phone": (plan.contact_phone if primary else person.phone) or False,
+                    "mobile": person.mobile or False,
+                    "street": street or False,
+                    "city": city or False,
+                    "zip": zip_code or False,
+                    "closed": person.closed,
+                    "is_primary": primary,
+                }
+            )
+        vals.update(primary_contact_code=plan.primary_code or False, contact_rows=rows)
+        return rows
+
+    @api.model
+    def _directo_create_lines(self, run, vals_list):
+        """Store the preview lines and their contact person rows (batched)."""
+        Row = self.env["directo.client.import.contact"].sudo()
+        for chunk in split_every(BATCH_SIZE, vals_list):
+            rows = [vals.pop("contact_rows", []) for vals in chunk]
+            lines = self.create([dict(vals, import_id=run.id) for vals in chunk])
+            Row.create(
+                [
+                    dict(row, line_id=line.id)
+                    for line, line_rows in zip(lines, rows, strict=True)
+                    for row in line_rows
+                ]
+            )
 
     # ------------------------------------------------------------------ matching
 
     @api.model
-    def _directo_labels(self):
+    @tools.ormcache("self.env.lang")
+    def _directo_texts(self):
+        """Field labels and messages of the preview, translated once per language: they
+        are used for every client and contact person of a read (tens of thousands)."""
         return {
+            # Odoo field -> label in "Differences"
             "name": _("Name"),
             "company_registry": _("Registration code"),
             "vat": _("VAT number"),
@@ -113,6 +323,28 @@ class DirectoClientImportLine(models.Model):
             "country_id": _("Country"),
             "email": _("E-mail"),
             "phone": _("Phone"),
+            "mobile": _("Mobile"),
+            # messages (templates take %(name)s values)
+            "contact": _("Contact"),
+            "contact_field": _("Contact %(field)s"),
+            "contact_code": _("Directo contact code"),
+            "client": _("Client"),
+            "same_code": _("Same client code"),
+            "same_vat": _("Same VAT number, no client code in Odoo"),
+            "same_regno": _("Same registration code, no client code in Odoo"),
+            "person_code": _("Contact person %(code)s"),
+            "person_new": _("New contact person"),
+            "person_closed": _("Contact person closed in Directo"),
+            "archived": _("archived"),
+            "count_new": _("%(count)s new"),
+            "count_linked": _("%(count)s already there"),
+            "count_changed": _("%(count)s changed"),
+            "count_closed": _("%(count)s closed in Directo"),
+            "row_closed": _("Closed in Directo: archived when the client is added."),
+            "row_gone": _(
+                "No longer an open contact person of the client in Directo: archived when the "
+                "client is added."
+            ),
         }
 
     @api.model
@@ -129,7 +361,7 @@ class DirectoClientImportLine(models.Model):
     @api.model
     def _directo_partner_diff(self, partner, vals):
         """({field: new value}, [(label, old, new)]) where Directo has another non-empty value."""
-        labels = self._directo_labels()
+        labels = self._directo_texts()
         write, diffs = {}, []
         for field, new in self._directo_partner_vals(vals).items():
             old = partner[field]
@@ -144,39 +376,95 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_contact_diff(self, contacts, vals):
-        """(contact or None, {field: new value}, [(label, old, new)]) for the primary contact."""
+        """For the child contact made from the client's own ``contact``:
+        (contact or None, {field: new value}, [(label, old, new)], whether to create it).
+
+        Nothing to do when there is no such contact, or when it is one of the contact
+        persons (then that person's row carries it).
+        """
         name = vals.get("contact")
-        if not name:
-            return None, {}, []
-        key = name.casefold()
-        contact = next((c for c in contacts if (c.name or "").casefold() == key), None)
+        if not name or vals.get("primary_contact_code"):
+            return None, {}, [], False
+        contact = next((c for c in contacts if same_person(c.name, name)), None)
+        texts = self._directo_texts()
         if contact is None:
-            return None, {}, [(_("Contact"), False, name)]
-        labels = self._directo_labels()
+            return None, {}, [(texts["contact"], False, name)], True
         write, diffs = {}, []
         for field in CONTACT_FIELDS:
             new = vals.get(field)
             if new and (contact[field] or "").strip() != new:
                 write[field] = new
-                diffs.append((_("Contact %(field)s", field=labels[field]), contact[field], new))
-        return contact, write, diffs
+                label = texts["contact_field"] % {"field": texts[field]}
+                diffs.append((label, contact[field], new))
+        return contact, write, diffs, False
+
+    @api.model
+    def _directo_person_diff(self, contact, row, parent_id):
+        """({field: new value}, [(label, old, new)]) for a matched contact person."""
+        labels = self._directo_texts()
+        write, diffs = {}, []
+        if contact.directo_contact_code != row["code"]:
+            write["directo_contact_code"] = row["code"]
+            diffs.append((labels["contact_code"], contact.directo_contact_code, row["code"]))
+        if parent_id and contact.parent_id.id != parent_id:
+            write["parent_id"] = parent_id
+            diffs.append(
+                (
+                    labels["client"],
+                    contact.parent_id.display_name,
+                    self._directo_client_name(parent_id),
+                )
+            )
+        for field in PERSON_FIELDS:
+            new = row.get(field)
+            if new and (contact[field] or "").strip() != new:
+                write[field] = new
+                diffs.append((labels[field], contact[field], new))
+        if contact.type == "contact" and any(field in write for field in PERSON_ADDRESS_FIELDS):
+            # Odoo copies the company's address onto its "contact" children: a person with
+            # an address of her own is an "other address" child.
+            write["type"] = "other"
+        return write, diffs
+
+    def _directo_client_name(self, partner_id):
+        return self._directo_partners().browse(partner_id).display_name
 
     def _directo_partners(self):
         return self.env["res.partner"].sudo().with_context(active_test=False, **QUIET_CONTEXT)
 
     @api.model
     def _directo_contacts_by_parent(self, parent_ids):
+        """Active contacts of these clients, by client id."""
         contacts_by_parent = {}
         if parent_ids:
             for contact in self._directo_partners().search_fetch(
                 [("parent_id", "in", list(parent_ids)), ("active", "=", True)],
-                ["parent_id", "name", "email", "phone"],
+                CHILD_FIELDS,
+                order="id",
             ):
                 contacts_by_parent.setdefault(contact.parent_id.id, []).append(contact)
         return contacts_by_parent
 
     @api.model
+    def _directo_contacts_by_code(self, company, vals_list):
+        """Odoo contacts (archived ones too) holding the contact codes of these lines."""
+        codes = [row["code"] for vals in vals_list for row in vals.get("contact_rows", ())]
+        by_code = {}
+        if codes:
+            for contact in self._directo_partners().search_fetch(
+                [
+                    ("directo_contact_code", "in", codes),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                CHILD_FIELDS,
+                order="active desc, id",
+            ):
+                by_code.setdefault(contact.directo_contact_code, contact)
+        return by_code
+
+    @api.model
     def _directo_match(self, company, vals_list):
+        texts = self._directo_texts()
         Partner = self._directo_partners()
         linked = Partner.search_fetch(
             [
@@ -190,39 +478,144 @@ class DirectoClientImportLine(models.Model):
         by_code = {}
         for partner in linked:
             by_code.setdefault(partner.directo_code, partner)
-        contacts_by_parent = self._directo_contacts_by_parent(linked.ids)
         by_vat, by_regno = self._directo_probable(
             company, [vals for vals in vals_list if vals["code"] not in by_code]
         )
         for vals in vals_list:
             partner = by_code.get(vals["code"])
             if partner:
-                diffs = self._directo_partner_diff(partner, vals)[1]
-                diffs += self._directo_contact_diff(contacts_by_parent.get(partner.id, []), vals)[2]
                 vals.update(
-                    match_state="changed" if diffs else "linked",
-                    match_reason=_("Same client code"),
-                    changes=self._directo_changes_text(diffs),
+                    match_state="linked",
+                    match_reason=texts["same_code"],
                     partner_id=partner.id,
                 )
                 continue
             vat, regno = normalize_key(vals.get("vatregno")), normalize_key(vals.get("regno"))
             if vat and vat in by_vat:
-                partner, reason = by_vat[vat], _("Same VAT number, no client code in Odoo")
+                partner, reason = by_vat[vat], texts["same_vat"]
             elif regno and regno in by_regno:
-                partner, reason = (
-                    by_regno[regno],
-                    _("Same registration code, no client code in Odoo"),
-                )
+                partner, reason = by_regno[regno], texts["same_regno"]
             else:
                 partner, reason = None, False
             vals.update(
                 match_state="probable" if partner else "new",
                 match_reason=reason,
-                changes=False,
                 partner_id=partner or False,
             )
+        contacts_by_parent = self._directo_contacts_by_parent(
+            {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
+        )
+        contacts_by_code = self._directo_contacts_by_code(company, vals_list)
+        for vals in vals_list:
+            children = contacts_by_parent.get(vals["partner_id"], [])
+            if not vals.get("contacts_complete"):
+                self._directo_known_primary_person(vals, children)
+            person_diffs = self._directo_match_person_rows(vals, contacts_by_code, children)
+            diffs = []
+            if vals["match_state"] == "linked":
+                partner = by_code[vals["code"]]
+                diffs = self._directo_partner_diff(partner, vals)[1]
+                diffs += self._directo_contact_diff(children, vals)[2]
+                diffs += person_diffs
+                if diffs:
+                    vals["match_state"] = "changed"
+            vals["changes"] = self._directo_changes_text(diffs)
         return vals_list
+
+    @api.model
+    def _directo_known_primary_person(self, vals, children):
+        """When not all of the client's contact persons were read (a refresh, a key without
+        the contact component), its own contact may be a contact person imported before:
+        then it stays that one contact (``split_client_contacts`` with what Odoo knows)."""
+        if vals.get("primary_contact_code") or not vals.get("contact"):
+            return
+        person = next(
+            (
+                c
+                for c in children
+                if c.directo_contact_code and same_person(c.name, vals["contact"])
+            ),
+            None,
+        )
+        if person is None:
+            return
+        plan = split_client_contacts(
+            vals["contact"],
+            vals.get("email"),
+            vals.get("phone"),
+            [(person.directo_contact_code, person.name, person.email, person.phone)],
+        )
+        vals["primary_contact_code"] = plan.primary_code
+
+    @api.model
+    def _directo_match_person_rows(self, vals, by_code, children):
+        """Match the client's contact person rows with Odoo contacts (by Directo contact
+        code, else an uncoded contact of the client with the same name), set their status
+        and the client's counts; returns the differences they add to the client's."""
+        texts = self._directo_texts()
+        parent_id = vals.get("partner_id") or False
+        rows, kept, taken, line_diffs = vals.get("contact_rows") or [], [], set(), []
+        for row in rows:
+            contact = by_code.get(row["code"])
+            if contact is None and parent_id:
+                # Made from the client's own contact (or by hand) before persons were read.
+                contact = next(
+                    (
+                        child
+                        for child in children
+                        if not child.directo_contact_code
+                        and child.id not in taken
+                        and same_person(child.name, row["name"])
+                    ),
+                    None,
+                )
+            if contact is not None:
+                taken.add(contact.id)
+            if row["closed"]:
+                if contact is None or not contact.active:
+                    continue  # closed in Directo: never created, nothing to archive
+                row.update(match_state="closed", partner_id=contact.id, changes=texts["row_closed"])
+                line_diffs.append((texts["person_closed"], row["name"], texts["archived"]))
+            elif contact is None:
+                row.update(match_state="new", partner_id=False, changes=False)
+                line_diffs.append((texts["person_new"], False, row["name"]))
+            else:
+                diffs = self._directo_person_diff(contact, row, parent_id)[1]
+                row.update(
+                    match_state="changed" if diffs else "linked",
+                    partner_id=contact.id,
+                    changes=self._directo_changes_text(diffs),
+                )
+                line_diffs += [
+                    ("%s: %s" % (row["name"], label), old, new) for label, old, new in diffs
+                ]
+            kept.append(row)
+        if vals.get("contacts_complete") and parent_id:
+            read = {row["code"] for row in rows}
+            for child in children:
+                code = child.directo_contact_code
+                if code and code not in read and child.id not in taken:
+                    kept.append(
+                        {
+                            "code": code,
+                            "name": child.name,
+                            "closed": True,
+                            "is_primary": False,
+                            "match_state": "closed",
+                            "partner_id": child.id,
+                            "changes": texts["row_gone"],
+                        }
+                    )
+                    line_diffs.append((texts["person_closed"], child.name, texts["archived"]))
+        vals["contact_rows"] = kept
+        counts = Counter(row["match_state"] for row in kept)
+        vals.update(
+            contact_new_count=counts["new"],
+            contact_linked_count=counts["linked"],
+            contact_changed_count=counts["changed"],
+            contact_closed_count=counts["closed"],
+        )
+        return line_diffs
 
     @api.model
     def _directo_probable(self, company, vals_list):
@@ -272,11 +665,17 @@ class DirectoClientImportLine(models.Model):
     # ------------------------------------------------------------------ add
 
     def _directo_source_vals(self):
+        rows_by_line = defaultdict(list)
+        for row in self.contact_ids:
+            rows_by_line[row.line_id.id].append({field: row[field] for field in ROW_FIELDS})
         return [
-            {
-                field: line[field].id if field == "country_id" else line[field]
-                for field in SOURCE_FIELDS
-            }
+            dict(
+                {
+                    field: line[field].id if field == "country_id" else line[field]
+                    for field in SOURCE_FIELDS
+                },
+                contact_rows=rows_by_line[line.id],
+            )
             for line in self
         ]
 
@@ -287,28 +686,33 @@ class DirectoClientImportLine(models.Model):
         vals_list = self._directo_match(company, self._directo_source_vals())
         existing_ids = {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
         contacts_by_parent = self._directo_contacts_by_parent(existing_ids)
-        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0, "contacts": 0}
+        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0}
         partner_by_line, to_create, contacts_to_create, claimed = {}, [], [], set()
 
         for line, vals in zip(self, vals_list, strict=True):
             partner = Partner.browse(vals["partner_id"] or [])
             state = vals["match_state"]
             if state == "probable" and partner.id in claimed:
-                state = "new"  # two Directo clients share a VAT number: link the first only
+                # Two Directo clients share a VAT number: link the first only; the other's
+                # contact persons are not the linked client's contacts.
+                state, vals["partner_id"] = "new", False
+                self._directo_match_person_rows(
+                    vals, self._directo_contacts_by_code(company, [vals]), []
+                )
             if state == "new":
                 to_create.append((line, vals))
                 continue
             claimed.add(partner.id)
             partner_by_line[line.id] = partner.id
             write = self._directo_partner_diff(partner, vals)[0]
-            contact, contact_write, _diffs = self._directo_contact_diff(
+            contact, contact_write, _diffs, new_contact = self._directo_contact_diff(
                 contacts_by_parent.get(partner.id, []), vals
             )
-            new_contact = bool(vals.get("contact")) and contact is None
+            persons_changed = any(row["match_state"] != "linked" for row in vals["contact_rows"])
             if state == "probable":
                 write["directo_code"] = vals["code"]
                 counts["linked"] += 1
-            elif write or contact_write or new_contact:
+            elif write or contact_write or new_contact or persons_changed:
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
@@ -317,7 +721,7 @@ class DirectoClientImportLine(models.Model):
             if contact_write:
                 contact.write(contact_write)
             if new_contact:
-                contacts_to_create.append((partner.id, vals))
+                contacts_to_create.append(self._directo_primary_vals(partner.id, vals, company))
 
         # Directo's clients are customers: listed under Invoicing > Customers > Customers.
         Partner.browse(list(claimed)).filtered(lambda partner: not partner.customer_rank).write(
@@ -338,23 +742,84 @@ class DirectoClientImportLine(models.Model):
             )
             for (line, vals), partner in zip(chunk, partners, strict=True):
                 partner_by_line[line.id] = partner.id
-                if vals.get("contact"):
-                    contacts_to_create.append((partner.id, vals))
+                if self._directo_contact_diff([], vals)[3]:
+                    contacts_to_create.append(self._directo_primary_vals(partner.id, vals, company))
             counts["created"] += len(partners)
 
+        counts.update(self._directo_apply_persons(vals_list, partner_by_line, contacts_to_create))
         for chunk in split_every(BATCH_SIZE, contacts_to_create):
-            Partner.create(
-                [
-                    {
-                        "parent_id": parent_id,
-                        "type": "contact",
-                        "name": vals["contact"],
-                        "email": vals.get("email") or False,
-                        "phone": vals.get("phone") or False,
-                    }
-                    for parent_id, vals in chunk
-                ]
-            )
-            counts["contacts"] += len(chunk)
+            Partner.create(chunk)
+        counts["contacts"] = len(contacts_to_create)
         self._directo_mark_added(partner_by_line)
         return counts
+
+    def _directo_apply_persons(self, vals_list, partner_by_line, contacts_to_create):
+        """Update and archive the matched contact persons of these lines; queue the new
+        ones on ``contacts_to_create``. Returns counts."""
+        company = self.import_id.company_id
+        Partner = self._directo_partners().with_company(company)
+        updated, to_archive = 0, []
+        for line, vals in zip(self, vals_list, strict=True):
+            parent_id = partner_by_line[line.id]
+            for row in vals["contact_rows"]:
+                state = row["match_state"]
+                if state == "new":
+                    contacts_to_create.append(
+                        self._directo_person_vals(row, parent_id, vals, company)
+                    )
+                elif state == "closed":
+                    to_archive.append(row["partner_id"])
+                else:
+                    contact = Partner.browse(row["partner_id"])
+                    write = self._directo_person_diff(contact, row, parent_id)[0]
+                    if write:
+                        contact.write(write)
+                        updated += 1
+        if to_archive:
+            Partner.browse(to_archive).write({"active": False})
+        return {"contacts_updated": updated, "contacts_archived": len(to_archive)}
+
+    @api.model
+    def _directo_primary_vals(self, parent_id, vals, company):
+        """A child contact made from the client's own ``contact`` (not a contact person)."""
+        return {
+            "parent_id": parent_id,
+            "type": "contact",
+            "name": vals["contact"],
+            "email": vals.get("email") or False,
+            "phone": vals.get("phone") or False,
+            "company_id": company.id,
+        }
+
+    @api.model
+    def _directo_person_vals(self, row, parent_id, vals, company):
+        has_address = any(row.get(field) for field in PERSON_ADDRESS_FIELDS)
+        person = {field: row.get(field) or False for field in PERSON_FIELDS}
+        person.update(
+            parent_id=parent_id,
+            # Odoo copies the company's address onto "contact" children.
+            type="other" if has_address else "contact",
+            directo_contact_code=row["code"],
+            company_id=company.id,
+        )
+        if has_address:
+            person["country_id"] = vals.get("country_id") or False
+        return person
+
+    def _directo_mark_added(self, record_by_line):
+        self.sudo().contact_ids.filtered(lambda row: not row.closed).write(
+            {"match_state": "linked", "changes": False}
+        )
+        return super()._directo_mark_added(record_by_line)
+
+    def _directo_added_vals(self, record_by_line):
+        linked = Counter(row.line_id.id for row in self.contact_ids if not row.closed)
+        added_vals = super()._directo_added_vals(record_by_line)
+        for line, vals in added_vals.items():
+            vals.update(
+                contact_new_count=0,
+                contact_changed_count=0,
+                contact_closed_count=0,
+                contact_linked_count=linked[line.id],
+            )
+        return added_vals

@@ -3,10 +3,11 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import split_every
+from odoo.tools.misc import format_date
 
 from ..notification import notification_action
-from ..xmldirect import DirectoError
+from ..xmldirect import DirectoError, DirectoNotActivated
+from .directo_receipt import WATERMARK_OVERLAP
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +54,21 @@ class DirectoImport(models.Model):
     kind = fields.Selection(
         [("client", "Clients"), ("article", "Articles")], required=True, readonly=True
     )
+    mode = fields.Selection(
+        [("full", "Everything open"), ("refresh", "Changes since the last read")],
+        string="Read",
+        default="full",
+        required=True,
+        readonly=True,
+        help="A refresh (scheduled action 'Directo: refresh clients') reads only the clients "
+        "and contact persons Directo changed since the last read.",
+    )
+    ts_from = fields.Date(
+        string="Changed Since",
+        readonly=True,
+        help="What a refresh asked Directo for: records changed since this date (one day "
+        "before the latest change read before, as Directo filters by date only).",
+    )
     state = fields.Selection(
         [
             ("queued", "Waiting to read"),
@@ -77,6 +93,13 @@ class DirectoImport(models.Model):
     )
     read_at = fields.Datetime(readonly=True)
     read_count = fields.Integer(string="Records Read", readonly=True)
+    contact_read_count = fields.Integer(string="Contact Persons Read", readonly=True)
+    contact_note = fields.Text(string="Contact Persons", readonly=True)
+    applied_count = fields.Integer(
+        string="Updated Directly",
+        readonly=True,
+        help="Linked clients a refresh updated at once ('Apply client changes directly').",
+    )
     error = fields.Text(readonly=True)
     article_product_type = fields.Selection(
         ARTICLE_TYPES,
@@ -98,15 +121,17 @@ class DirectoImport(models.Model):
         value = self.env["ir.config_parameter"].sudo().get_param(ARTICLE_TYPE_PARAM, "service")
         return value if value in dict(ARTICLE_TYPES) else "service"
 
-    @api.depends("kind", "create_date")
+    @api.depends("kind", "mode", "create_date")
     def _compute_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for run in self:
-            run.name = _(
-                "%(what)s from Directo (%(date)s)",
-                what=labels.get(run.kind, ""),
-                date=fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16],
-            )
+            date = fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16]
+            if run.mode == "refresh":
+                run.name = _("Client changes from Directo (%(date)s)", date=date)
+            else:
+                run.name = _(
+                    "%(what)s from Directo (%(date)s)", what=labels.get(run.kind, ""), date=date
+                )
 
     def _compute_counts(self):
         """Lines per status, added ones included (an added line is *Already linked*), so
@@ -150,11 +175,14 @@ class DirectoImport(models.Model):
     # ------------------------------------------------------------------ start
 
     @api.model
-    def _directo_enqueue(self, kind, company=None):
+    def _directo_enqueue(self, kind, company=None, mode="full", notify_user=None):
         """Queue a read of ``kind`` for ``company`` and wake the scheduled action now.
 
         An import of the same kind that is still waiting or reading is reused, so pressing
-        the button twice reads once.
+        the button twice reads once (a waiting refresh does not stand for a full read, a
+        waiting full read does for a refresh). ``notify_user`` (default: the current user) is
+        told when the read is done (not called ``user``: Odoo's ``_()`` takes a local of
+        that name for the user id).
         """
         self._directo_check_import_rights()
         company = company or self.env.company
@@ -167,16 +195,23 @@ class DirectoImport(models.Model):
                 )
             )
         runs = self.sudo()
-        run = runs.search(
-            [
-                ("company_id", "=", company.id),
-                ("kind", "=", kind),
-                ("state", "in", ("queued", "reading")),
-            ],
-            limit=1,
-        )
+        domain = [
+            ("company_id", "=", company.id),
+            ("kind", "=", kind),
+            ("state", "in", ("queued", "reading")),
+        ]
+        if mode == "full":
+            domain.append(("mode", "=", "full"))
+        run = runs.search(domain, limit=1)
         if not run:
-            run = runs.create({"company_id": company.id, "kind": kind, "user_id": self.env.uid})
+            run = runs.create(
+                {
+                    "company_id": company.id,
+                    "kind": kind,
+                    "mode": mode,
+                    "user_id": (self.env.user if notify_user is None else notify_user).id,
+                }
+            )
         self._directo_trigger()
         return run.with_env(self.env)
 
@@ -201,6 +236,37 @@ class DirectoImport(models.Model):
             "info",
             reload=reload,
             then=run.get_formview_action() if open_import else None,
+        )
+
+    @api.model
+    def _cron_refresh_clients(self):
+        """Scheduled action (daily): queue a refresh for every company that asked for one.
+
+        The user of the company's latest client import is told about the changes."""
+        runs = self.sudo()
+        companies = (
+            self.env["res.company"].sudo().search([("directo_client_refresh", "=", "daily")])
+        )
+        for company in companies.filtered(lambda c: c._directo_can_call()):
+            last = runs.search(
+                [("company_id", "=", company.id), ("kind", "=", "client"), ("mode", "=", "full")],
+                limit=1,
+            )
+            runs._directo_enqueue("client", company, mode="refresh", notify_user=last.user_id)
+
+    @api.model
+    def _directo_contacts_refused(self, company, error):
+        """The import's note for a key that may not read contact persons: the feed's
+        diagnosis (Contacts out), as Connect gives it."""
+        if not isinstance(error, DirectoNotActivated):
+            # A plain Type 5 right after the customer read worked with the same key: the
+            # contact component is what is refused.
+            refused = DirectoNotActivated(error.desc, error.type_code)
+            refused.component, refused.operation = "contact", "get"
+            error = refused
+        return _(
+            "Contact persons were not read; the clients are imported without them. %(diagnosis)s",
+            diagnosis=company._directo_diagnose(error, False),
         )
 
     @api.model
@@ -242,9 +308,10 @@ class DirectoImport(models.Model):
     def _directo_run_read(self):
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
+        self.ts_from = self._directo_since()
         try:
             # Outside the savepoint: the exchange of a failed read must stay logged.
-            records = Line._directo_fetch(self.company_id._directo_client())
+            records, info = Line._directo_fetch(self.company_id._directo_client(), self)
         except Exception as error:  # any failure ends this run, not the whole job
             if not isinstance(error, (DirectoError, UserError)):
                 _logger.exception("Directo import %s: reading failed", self.id)
@@ -252,10 +319,18 @@ class DirectoImport(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                self._directo_store(records)
+                self._directo_store(records, info)
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
+
+    def _directo_since(self):
+        """A refresh's ``ts`` filter: one day before the latest change read (Directo filters
+        by date only, time zone unknown); False = read everything (nothing read yet)."""
+        mark = self.company_id.directo_client_watermark
+        if self.mode != "refresh" or not mark:
+            return False
+        return (mark - WATERMARK_OVERLAP).date()
 
     def _directo_fail(self, error):
         if isinstance(error, DirectoError):
@@ -264,29 +339,66 @@ class DirectoImport(models.Model):
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger", button=self._directo_open_button())
 
-    def _directo_store(self, records):
-        """Match the records read and store them as preview lines; replace older reads."""
+    def _directo_store(self, records, info):
+        """Match the records read and store them as preview lines; replace older reads.
+
+        ``info`` (from the fetch): ``read_count``, ``max_ts`` (the latest change read, the
+        next refresh's watermark), ``contact_count``, ``contact_note``.
+        """
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         company = self.company_id
+        read_count = info.get("read_count", len(records))
         Line.with_company(company)._directo_match(company, records)
-        for chunk in split_every(BATCH_SIZE, records):
-            Line.create([dict(vals, import_id=self.id) for vals in chunk])
-        self.write({"state": "ready", "read_at": fields.Datetime.now(), "read_count": len(records)})
-        older = self.search(
-            [
-                ("company_id", "=", company.id),
-                ("kind", "=", self.kind),
-                ("id", "<", self.id),
-                ("state", "in", ("ready", "failed", "adding")),
-            ]
+        if self.mode == "refresh":
+            # Read again only because of the day of overlap: not worth a preview line.
+            records = [vals for vals in records if vals["match_state"] != "linked"]
+        Line._directo_create_lines(self, records)
+        self.write(
+            {
+                "state": "ready",
+                "read_at": fields.Datetime.now(),
+                "read_count": read_count,
+                "contact_read_count": info.get("contact_count", 0),
+                "contact_note": info.get("contact_note") or False,
+            }
         )
+        if self.kind == "client" and info.get("max_ts"):
+            current = company.directo_client_watermark
+            company.sudo().directo_client_watermark = (
+                max(current, info["max_ts"]) if current else info["max_ts"]
+            )
+        older_domain = [
+            ("company_id", "=", company.id),
+            ("kind", "=", self.kind),
+            ("id", "<", self.id),
+            ("state", "in", ("ready", "failed", "adding")),
+        ]
+        if self.mode == "refresh":
+            older_domain.append(("mode", "=", "refresh"))  # a full preview stays
+        older = self.search(older_domain)
         if older:
             Line.search([("import_id", "in", older.ids)]).unlink()
             older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
-        self._directo_notify_ready()
+        self._directo_notify_ready(self._directo_apply_refresh())
+
+    def _directo_apply_refresh(self):
+        """'Apply client changes directly': a refresh writes the changes of linked clients
+        at once. Clients with a contact person closed in Directo wait in the preview (a
+        contact is archived only when someone picks it); new clients always do."""
+        self.ensure_one()
+        if self.mode != "refresh" or not self.company_id.directo_client_refresh_apply:
+            return {}
+        lines = self.client_line_ids.filtered(
+            lambda line: line.match_state == "changed" and not line.contact_closed_count
+        )
+        if not lines:
+            return {}
+        counts = lines._directo_apply()
+        self.applied_count = len(lines)
+        return counts
 
     def _directo_run_add_queued(self):
         self.ensure_one()
@@ -342,24 +454,58 @@ class DirectoImport(models.Model):
         )
         if counts.get("contacts"):
             text += " " + _("%(count)s contacts created.", count=counts["contacts"])
+        if counts.get("contacts_updated"):
+            text += " " + _("%(count)s contacts updated.", count=counts["contacts_updated"])
+        if counts.get("contacts_archived"):
+            text += " " + _(
+                "%(count)s contacts closed in Directo were archived.",
+                count=counts["contacts_archived"],
+            )
         if finished:
             text = _("%(name)s: adding finished.", name=self.name) + " " + text
         return text
 
-    def _directo_notify_ready(self):
+    def _directo_notify_ready(self, applied=None):
+        """Tell the user the preview is ready (a refresh with nothing left to review only
+        leaves a note in the chatter)."""
         self.ensure_one()
         what = _("clients") if self.kind == "client" else _("articles")
-        message = _(
-            "%(count)s %(what)s read from Directo: %(new)s new, %(linked)s already linked, "
-            "%(probable)s probably the same, %(changed)s changed. Open the preview to pick "
-            "which to add.",
-            count=self.read_count,
-            what=what,
-            new=self.new_count,
-            linked=self.linked_count,
-            probable=self.probable_count,
-            changed=self.changed_count,
-        )
+        counts = {
+            "new": self.new_count,
+            "linked": self.linked_count,
+            "probable": self.probable_count,
+            "changed": self.changed_count,
+        }
+        if self.mode == "refresh" and self.ts_from:
+            message = _(
+                "%(count)s clients changed in Directo since %(date)s: %(new)s new, %(linked)s "
+                "already linked, %(probable)s probably the same, %(changed)s changed.",
+                count=self.read_count,
+                date=format_date(self.env, self.ts_from),
+                **counts,
+            )
+        else:
+            message = _(
+                "%(count)s %(what)s read from Directo: %(new)s new, %(linked)s already linked, "
+                "%(probable)s probably the same, %(changed)s changed.",
+                count=self.read_count,
+                what=what,
+                **counts,
+            )
+        if self.kind == "client":
+            message += " " + (
+                self.contact_note
+                or _("%(count)s contact persons read.", count=self.contact_read_count)
+            )
+        if applied:
+            message += " " + _(
+                "Updated directly: %(summary)s", summary=self._directo_summary(applied)
+            )
+        to_review = self.new_count + self.probable_count + self.changed_count
+        if self.mode == "refresh" and not to_review:
+            self.message_post(body=message)
+            return
+        message += " " + _("Open the preview to pick which to add.")
         if self.user_id and not self.user_id.share:
             self.activity_schedule(
                 IMPORT_ACTIVITY_TYPE,

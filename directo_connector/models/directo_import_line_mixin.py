@@ -3,9 +3,10 @@ import re
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..notification import notification_action
-from .directo_import import FOREGROUND_LIMIT
+from .directo_import import BATCH_SIZE, FOREGROUND_LIMIT
 
 MATCH_STATES = [
     ("new", "New"),
@@ -42,6 +43,15 @@ class DirectoImportLineMixin(models.AbstractModel):
     added = fields.Boolean(readonly=True, index=True)
     queued = fields.Boolean(string="Waiting to Be Added", readonly=True)
 
+    def _directo_fetch(self, client, run):
+        """Read what ``run`` imports: ``(records, info)``, records being line values."""
+        raise NotImplementedError
+
+    def _directo_create_lines(self, run, vals_list):
+        """Store matched records as preview lines of ``run`` (batched)."""
+        for chunk in split_every(BATCH_SIZE, vals_list):
+            self.create([dict(vals, import_id=run.id) for vals in chunk])
+
     def _directo_match(self, company, vals_list):
         """Set ``match_state``/``match_reason``/``changes`` and the Odoo record on each dict."""
         raise NotImplementedError
@@ -61,9 +71,13 @@ class DirectoImportLineMixin(models.AbstractModel):
         """Mark lines added and point them at their Odoo record (one batched flush)."""
         lines = self.sudo()
         lines.write({"added": True, "queued": False, "match_state": "linked", "changes": False})
+        for line, vals in lines._directo_added_vals(record_by_line).items():
+            line.write(vals)
+
+    def _directo_added_vals(self, record_by_line):
+        """{line: values it gets once added}: its Odoo record."""
         field = self._directo_record_field
-        for line in lines:
-            line[field] = record_by_line[line.id]
+        return {line: {field: record_by_line[line.id]} for line in self}
 
     def action_directo_add(self):
         """ "Add selected": small selections at once, big ones in the background."""

@@ -25,8 +25,9 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
 #: Feeds checked by Connect after the client and article reads (the help page's third
-#: direction, Invoices in, and the ones behind paid status and object code checks).
-OTHER_FEEDS = (("invoice", "put"), ("receipt", "get"), ("object", "get"))
+#: direction, Invoices in, the ones behind paid status and object code checks, and the
+#: contact persons of the client import).
+OTHER_FEEDS = (("invoice", "put"), ("receipt", "get"), ("object", "get"), ("contact", "get"))
 # Directo answers synchronously; big reads and batches take a while.
 DEFAULT_READ_TIMEOUT = 60.0
 #: System parameter: further https hosts the key may be sent to (comma-separated,
@@ -135,6 +136,29 @@ class ResCompany(models.Model):
         help="When set, amounts Directo reports as paid are registered as Odoo payments in "
         "this journal and reconciled with the invoices (and removed again when Directo "
         "reverses them), so Odoo's own payment status follows Directo.",
+    )
+
+    # Clients kept up to date from Directo
+    directo_client_refresh = fields.Selection(
+        [("off", "Off"), ("daily", "Daily")],
+        string="Refresh Clients from Directo",
+        default="off",
+        required=True,
+        help="Daily: the scheduled action 'Directo: refresh clients' reads the clients and "
+        "contact persons Directo changed since the last read and shows the changes in a "
+        "preview (or applies them, see below).",
+    )
+    directo_client_refresh_apply = fields.Boolean(
+        string="Apply Client Changes Directly",
+        help="When on, a refresh writes the changes of clients already linked to Directo at "
+        "once. New clients, and contact persons closed in Directo, still wait in the preview.",
+    )
+    directo_client_watermark = fields.Datetime(
+        string="Directo Clients Read Up To",
+        copy=False,
+        help="The latest change time (ts) of the clients and contact persons read from "
+        "Directo. A refresh asks for what changed since one day before it. Clear it to "
+        "read every client again.",
     )
 
     @api.model_create_multi

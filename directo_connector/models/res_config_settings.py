@@ -36,6 +36,16 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=ARTICLE_TYPE_PARAM,
     )
 
+    directo_client_refresh = fields.Selection(
+        related="company_id.directo_client_refresh", readonly=False
+    )
+    directo_client_refresh_apply = fields.Boolean(
+        related="company_id.directo_client_refresh_apply", readonly=False
+    )
+    directo_client_watermark = fields.Datetime(
+        related="company_id.directo_client_watermark", readonly=False
+    )
+
     directo_register_note = fields.Text(
         string="Directo Codes Copy", compute="_compute_directo_register_note"
     )

@@ -33,6 +33,12 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="Client code in Directo: the key that links this client to Directo.",
     )
+    directo_contact_code = fields.Char(
+        copy=False,
+        index="btree_not_null",
+        help="Code of the contact person in Directo: links this contact to it, so a later "
+        "import updates it instead of adding it again.",
+    )
     directo_default_resource_id = fields.Many2one(
         "res.users",
         string="Default Resource",

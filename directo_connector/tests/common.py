@@ -3,7 +3,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from odoo.tests import common
+from odoo.tests import common, new_test_user
 
 try:
     from directo_sandbox import DirectoSandbox
@@ -57,3 +57,60 @@ class DirectoTransactionCase(DirectoSandboxMixin, common.TransactionCase):
     def setUp(self):
         super().setUp()
         self.sandbox.reset()
+
+
+class DirectoImportCase(DirectoTransactionCase):
+    """Client / article import tests: users, the import job and helpers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Import = cls.env["directo.import"]
+        cls.Partner = cls.env["res.partner"]
+        cls.cron = cls.env.ref("directo_connector.ir_cron_directo_import")
+        cls.invoicing_user = new_test_user(
+            cls.env,
+            login="directo_invoicing",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+        )
+        cls.plain_user = new_test_user(
+            cls.env, login="directo_plain", groups="base.group_user", company_id=cls.company.id
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _triggers(self):
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+
+    def _run_cron(self):
+        """What the scheduled action does: called until no work remains (as the cron
+        framework does while progress reports remaining work)."""
+        for _i in range(20):
+            if not self.Import.search_count([("state", "in", ("queued", "reading", "adding"))]):
+                return
+            self.Import._cron_process_imports()
+        self.fail("the import job did not finish")
+
+    def _read(self, kind="client", user=None):
+        env_import = self.Import.with_user(user) if user else self.Import
+        run = env_import._directo_enqueue(kind, self.company)
+        self._run_cron()
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "ready", run.error)
+        return run.sudo()
+
+    def _messages(self, run):
+        return " ".join(str(body) for body in run.message_ids.mapped("body"))
+
+    def _lines(self, run):
+        field = "client_line_ids" if run.kind == "client" else "article_line_ids"
+        return run[field]
+
+    def _by_code(self, run):
+        return {line.code: line for line in self._lines(run)}
+
+    def _clients(self, code):
+        return self.Partner.with_context(active_test=False).search(
+            [("directo_code", "=", code), ("parent_id", "=", False)]
+        )

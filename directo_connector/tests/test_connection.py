@@ -40,6 +40,7 @@ class TestDirectoConnection(DirectoTransactionCase):
                 ("invoice", "put"),
                 ("receipt", "get"),
                 ("object", "get"),
+                ("contact", "get"),
             },
         )
         reads = exchanges.filtered(lambda e: e.operation == "get")
@@ -49,6 +50,7 @@ class TestDirectoConnection(DirectoTransactionCase):
         put = exchanges - reads
         self.assertIn("type 99", put.error_message)
         self.assertEqual(set(self.sandbox.invoices()), {700001, 700002})  # nothing stored
+        self.assertNotIn("Contacts out", self.company.directo_connection_message)
         for exchange in exchanges:
             self.assertNotIn(SANDBOX_TOKEN, exchange.request_body or "")
             self.assertNotIn(SANDBOX_TOKEN, exchange.request_params or "")

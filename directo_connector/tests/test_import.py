@@ -7,7 +7,7 @@ from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.directo_connector.models import directo_import_line_mixin
 
-from .common import DirectoTransactionCase
+from .common import DirectoImportCase
 
 OPEN_CLIENTS = {"K0001", "K0002", "K0003", "K0004", "K0005", "K0006", "K0007", "K0008"}
 OPEN_ARTICLES = {
@@ -17,60 +17,7 @@ OPEN_ARTICLES = {
 
 
 @tagged("post_install", "-at_install")
-class TestDirectoImport(DirectoTransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Import = cls.env["directo.import"]
-        cls.Partner = cls.env["res.partner"]
-        cls.cron = cls.env.ref("directo_connector.ir_cron_directo_import")
-        cls.invoicing_user = new_test_user(
-            cls.env,
-            login="directo_invoicing",
-            groups="account.group_account_invoice",
-            company_id=cls.company.id,
-        )
-        cls.plain_user = new_test_user(
-            cls.env, login="directo_plain", groups="base.group_user", company_id=cls.company.id
-        )
-
-    # ------------------------------------------------------------------ helpers
-
-    def _triggers(self):
-        return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
-
-    def _run_cron(self):
-        """What the scheduled action does: called until no work remains (as the cron
-        framework does while progress reports remaining work)."""
-        for _i in range(20):
-            if not self.Import.search_count([("state", "in", ("queued", "reading", "adding"))]):
-                return
-            self.Import._cron_process_imports()
-        self.fail("the import job did not finish")
-
-    def _read(self, kind="client", user=None):
-        env_import = self.Import.with_user(user) if user else self.Import
-        run = env_import._directo_enqueue(kind, self.company)
-        self._run_cron()
-        run.invalidate_recordset()
-        self.assertEqual(run.state, "ready", run.error)
-        return run.sudo()
-
-    def _messages(self, run):
-        return " ".join(str(body) for body in run.message_ids.mapped("body"))
-
-    def _lines(self, run):
-        field = "client_line_ids" if run.kind == "client" else "article_line_ids"
-        return run[field]
-
-    def _by_code(self, run):
-        return {line.code: line for line in self._lines(run)}
-
-    def _clients(self, code):
-        return self.Partner.with_context(active_test=False).search(
-            [("directo_code", "=", code), ("parent_id", "=", False)]
-        )
-
+class TestDirectoImport(DirectoImportCase):
     # ------------------------------------------------------------------ start
 
     def test_connect_starts_client_import_in_background(self):
@@ -199,10 +146,26 @@ class TestDirectoImport(DirectoTransactionCase):
                 }
             ],
         )
+        # Its two contact persons; Mari Tamm is also the client's own contact: one contact,
+        # with her own e-mail; the client's (invoice) e-mail goes on the company.
         self.assertRecordValues(
-            partner.child_ids,
-            [{"name": "Mari Tamm", "email": "arved@pohjalapuit.ee", "phone": "+372 5123 4567"}],
+            partner.child_ids.sorted("directo_contact_code"),
+            [
+                {
+                    "name": "Mari Tamm",
+                    "directo_contact_code": "101",
+                    "email": "mari@pohjalapuit.ee",
+                    "phone": "+372 5123 4567",
+                },
+                {
+                    "name": "Jüri Kask",
+                    "directo_contact_code": "102",
+                    "email": "juri@pohjalapuit.ee",
+                    "phone": False,
+                },
+            ],
         )
+        self.assertEqual(partner.email, "arved@pohjalapuit.ee")
         self.assertTrue(lines["K0001"].added)
         self.assertEqual(lines["K0001"].partner_id, partner)
         # Not picked: not created.
@@ -218,7 +181,9 @@ class TestDirectoImport(DirectoTransactionCase):
         run.client_line_ids.action_directo_add()
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         contacts = self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])
-        self.assertEqual(len(contacts), 7, "K0003 has no contact person")
+        # 9 open contact persons of open clients + K0006's own contact (not a contact person);
+        # K0003 has none.
+        self.assertEqual(len(contacts), 10)
         # Adding the same lines again (double click) does nothing.
         with self.assertRaises(UserError):
             run.client_line_ids.action_directo_add()
@@ -229,7 +194,7 @@ class TestDirectoImport(DirectoTransactionCase):
         second.client_line_ids.action_directo_add()
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         self.assertEqual(
-            len(self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])), 7
+            len(self.Partner.search([("parent_id.directo_code", "in", list(OPEN_CLIENTS))])), 10
         )
 
     def test_probable_match_is_linked_not_duplicated(self):
@@ -266,7 +231,10 @@ class TestDirectoImport(DirectoTransactionCase):
         self.assertEqual(partner.name, "Pärnu Ehitus AS")
         lines["K0005"].action_directo_add()
         self.assertEqual(partner.name, "Pärnu Ehitus ja Remont AS")
-        self.assertEqual(partner.child_ids.phone, "+372 1")
+        # Toomas Saar, the client's own contact, keeps his own phone; the client's new phone
+        # goes on the company.
+        self.assertEqual(partner.phone, "+372 1")
+        self.assertEqual(partner.child_ids.phone, "+372 444 5555")
         self.assertEqual(len(self._clients("K0005")), 1)
 
     def test_two_directo_clients_one_vat_link_once(self):
@@ -348,11 +316,15 @@ class TestDirectoImport(DirectoTransactionCase):
         """The e-mail and phone are the Directo client's: the company (the invoice
         address) gets them, the primary contact person too."""
         run = self._read()
-        self._by_code(run)["K0001"].action_directo_add()
+        lines = self._by_code(run)
+        (lines["K0001"] | lines["K0006"]).action_directo_add()
         partner = self._clients("K0001")
         self.assertEqual(partner.email, "arved@pohjalapuit.ee")
         self.assertEqual(partner.phone, "+372 5123 4567")
-        self.assertEqual(partner.child_ids.email, "arved@pohjalapuit.ee")
+        # K0006's own contact is none of its contact persons: she gets the client's e-mail.
+        # (K0001's, Mari Tamm, is a contact person with an e-mail of her own: see
+        # test_add_selected_creates_clients_and_contacts.)
+        self.assertEqual(self._clients("K0006").child_ids.email, "mesi@viljandimesi.ee")
         # A company linked before, without e-mail, is offered Directo's (Changed).
         partner.email = False
         second = self._read()

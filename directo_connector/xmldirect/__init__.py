@@ -60,12 +60,17 @@ from .errors import (
     error_for_result,
 )
 from .rules import (
+    ClientContacts,
     Resource,
     RuleError,
+    contact_person_name,
     directo_invoice_number,
+    own_address,
     payment_term_days,
     resolve_row_object,
     resolve_seller,
+    same_person,
+    split_client_contacts,
 )
 
 __all__ = [
@@ -77,6 +82,7 @@ __all__ = [
     "DOCUMENTED_INVOICE_ATTRIBUTES",
     "DOCUMENTED_ROW_ATTRIBUTES",
     "MAX_DOCUMENT_NUMBER",
+    "ClientContacts",
     "Contact",
     "Customer",
     "DirectoAnswerTooLarge",
@@ -107,6 +113,7 @@ __all__ = [
     "RuleError",
     "directo_invoice_number",
     "encode_invoices",
+    "contact_person_name",
     "error_for_result",
     "format_decimal",
     "format_ts",
@@ -115,11 +122,14 @@ __all__ = [
     "iter_customers",
     "iter_items",
     "iter_receipts",
+    "own_address",
     "parse_put_results",
     "parse_xml",
     "payment_term_days",
     "resolve_row_object",
     "resolve_seller",
     "safe_parser",
+    "same_person",
+    "split_client_contacts",
     "validate_url",
 ]

@@ -219,6 +219,10 @@ class Exchange:
     results: list[PutResult] = field(default_factory=list)
 
 
+def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
+    return (contact for contact in codec.iter_contacts(fileobj) if not contact.closed)
+
+
 class _Spool:
     """An answer body spooled to memory/disk, plus its size."""
 
@@ -531,9 +535,24 @@ class DirectoClient:
         params = self._filters(code=code, closed="0", ts=ts)
         return self._read("customer", params, codec.iter_customers)
 
-    def iter_contacts(self, ts: Any = None, customer_code: str | None = None) -> Iterator[Contact]:
-        params = self._filters(customercode=customer_code, ts=ts)
-        return self._read("contact", params, codec.iter_contacts)
+    def iter_contacts(
+        self,
+        ts: Any = None,
+        customer_code: str | None = None,
+        *,
+        code: str | None = None,
+        open_only: bool = True,
+    ) -> Iterator[Contact]:
+        """Contact persons, in one request whatever their number.
+
+        ``open_only`` (default): ``closed=0`` is sent and closed rows are dropped here too,
+        as for customers. ``open_only=False`` reads closed ones as well (each with its
+        ``closed`` flag): an incremental read needs them to notice a person being closed.
+        """
+        params = self._filters(
+            code=code, customercode=customer_code, closed="0" if open_only else None, ts=ts
+        )
+        return self._read("contact", params, _open_contacts if open_only else codec.iter_contacts)
 
     def iter_items(self, ts: Any = None, code: str | None = None) -> Iterator[Item]:
         params = self._filters(code=code, closed="0", ts=ts)
@@ -562,7 +581,8 @@ class DirectoClient:
     def check_feed(self, component: str, operation: str = "get") -> bool:
         """Cheap request proving the key may use ``component`` (raises if not).
 
-        Reads ask for an impossible code (receipts: number 0); the invoice put carries an
+        Reads ask for an impossible code (receipts: number 0, contact persons: those of an
+        impossible client code); the invoice put carries an
         ``<invoices/>`` without any document, so Directo has nothing to store. Directo's
         answer to that empty put (Type 99 "No processable XML data found" from the test server,
         undocumented for real Directo) is not an error of the key or feed: it counts as
@@ -572,6 +592,8 @@ class DirectoClient:
             return self._check_invoice_put()
         if component == "receipt":
             reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+        elif component == "contact":
+            reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
         else:
             reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
         for _record in reader:

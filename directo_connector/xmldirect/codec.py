@@ -140,6 +140,9 @@ class Contact:
     name: str | None = None
     firstname: str | None = None
     lastname: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    address3: str | None = None
     phone: str | None = None
     mobile: str | None = None
     email: str | None = None
@@ -766,6 +769,9 @@ def _contact(attrs: dict[str, str]) -> Contact:
         name=_str(attrs, "name"),
         firstname=_str(attrs, "firstname"),
         lastname=_str(attrs, "lastname"),
+        address1=_str(attrs, "address1"),
+        address2=_str(attrs, "address2"),
+        address3=_str(attrs, "address3"),
         phone=_str(attrs, "phone"),
         mobile=_str(attrs, "mobile"),
         email=_str(attrs, "email"),
@@ -901,6 +907,7 @@ def iter_customers(fileobj: IO[bytes]) -> Iterator[Customer]:
 
 
 def iter_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
+    """Contact persons from a ``what=contact`` answer, closed ones included (``closed``)."""
     return _iter_records(fileobj, "contact", "contacts", lambda el: _contact(_attrs_ci(el)))
 
 

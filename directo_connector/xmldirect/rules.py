@@ -1,4 +1,5 @@
-"""Business rules of the Odoo -> Directo invoice export, as pure functions.
+"""Business rules of the Odoo <-> Directo exchange, as pure functions: the invoice export
+and how Directo's contact persons become Odoo contacts.
 
 Every failure is a :class:`RuleError` whose message names the record the user has to fix
 and where to fix it, because these messages are shown to accountants, not developers.
@@ -15,12 +16,17 @@ from .codec import MAX_DOCUMENT_NUMBER
 
 __all__ = [
     "MAX_DIRECTO_NUMBER",
+    "ClientContacts",
     "Resource",
     "RuleError",
+    "contact_person_name",
     "directo_invoice_number",
+    "own_address",
     "payment_term_days",
     "resolve_row_object",
     "resolve_seller",
+    "same_person",
+    "split_client_contacts",
 ]
 
 # Directo's largest document number (an SQL int): one definition, in the codec.
@@ -205,3 +211,84 @@ def resolve_seller(
         if code and code.strip():
             return code.strip()
     return None
+
+
+# --------------------------------------------------------------------------- contact persons
+
+_BLANKS = re.compile(r"\s+")
+
+
+def _person_key(text: str | None) -> str:
+    """Comparable form of a name or address line: case and runs of whitespace ignored."""
+    return _BLANKS.sub(" ", text or "").strip().casefold()
+
+
+def same_person(name: str | None, other: str | None) -> bool:
+    """True when two contact names are the same person (Directo has no person id that
+    the customer's own ``contact`` refers to: the name is all there is)."""
+    key = _person_key(name)
+    return bool(key) and key == _person_key(other)
+
+
+def contact_person_name(
+    name: str | None, firstname: str | None = None, lastname: str | None = None
+) -> str | None:
+    """Directo's ``name`` ("Kontaktisik"), else first and last name; None if neither."""
+    if name and name.strip():
+        return _BLANKS.sub(" ", name).strip()
+    joined = " ".join(part.strip() for part in (firstname, lastname) if part and part.strip())
+    return joined or None
+
+
+def own_address(
+    person: Sequence[str | None], company: Sequence[str | None]
+) -> tuple[str | None, ...] | None:
+    """A contact person's address lines when they differ from the company's, else None.
+
+    None means the contact shares the company's address (Odoo keeps such contacts in sync
+    with their company); an empty address is no address of its own either.
+    """
+    lines = tuple((line or "").strip() or None for line in person)
+    if not any(lines):
+        return None
+    if [_person_key(line) for line in lines] == [_person_key(line) for line in company]:
+        return None
+    return lines
+
+
+class ClientContacts(NamedTuple):
+    """What becomes of a Directo customer's own ``contact`` in Odoo (the company itself
+    always gets the customer's e-mail and phone: they are the client's, and the address Odoo
+    sends invoices to)."""
+
+    #: Code of the contact person who is the customer's own ``contact`` (one Odoo contact
+    #: carries both), or None.
+    primary_code: str | None
+    #: E-mail / phone of the child contact made from the customer's own ``contact``.
+    contact_email: str | None
+    contact_phone: str | None
+
+
+def split_client_contacts(
+    contact: str | None,
+    email: str | None,
+    phone: str | None,
+    persons: Sequence[tuple[str, str | None, str | None, str | None]],
+) -> ClientContacts:
+    """The child contact made from a customer's ``contact``, given the customer's e-mail and
+    phone and its contact persons ``(code, name, email, phone)``.
+
+    * No ``contact``: no such child contact.
+    * A ``contact`` that is none of the contact persons: its child contact gets the customer's
+      e-mail and phone, as before contact persons were read.
+    * A ``contact`` that is one of the contact persons (same name): one child contact, with
+      the person's code and the person's own e-mail / phone, the customer's where the person
+      has none.
+    """
+    if not (contact and contact.strip()):
+        return ClientContacts(None, None, None)
+    person = next((p for p in persons if same_person(p[1], contact)), None)
+    if person is None:
+        return ClientContacts(None, email or None, phone or None)
+    code, _name, person_email, person_phone = person
+    return ClientContacts(code, person_email or email or None, person_phone or phone or None)
