@@ -71,7 +71,7 @@ log "installing test tools"
 log "ruff"
 "$py" -m ruff check . || status=1
 log "pylint-odoo"
-"$py" -m pylint --rcfile=.pylintrc --disable=prefer-env-translation directo_connector \
+"$py" -m pylint --rcfile=.pylintrc directo_connector \
     && echo "pylint-odoo: clean" || status=1
 
 log "addon README.rst and index.html generated from readme/ (tools/gen_addon_readme.py)"

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -28,7 +28,7 @@ class AccountJournal(models.Model):
                 prefix = (journal[field_name] or "").strip()
                 if prefix and not (prefix.isascii() and prefix.isdigit()):
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(field)s of journal %(journal)s must contain digits only "
                             "(got %(prefix)s).",
                             field=journal._fields[field_name].string,

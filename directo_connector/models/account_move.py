@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from markupsafe import Markup, escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..notification import notification_action
@@ -159,7 +159,7 @@ class AccountMove(models.Model):
                 except RuleError:
                     current = None
                 if current != move.directo_number:
-                    note = _(
+                    note = self.env._(
                         "Directo keeps number %(number)s: the invoice was renamed (or its "
                         "journal's prefix changed) after it was first sent, and Directo "
                         "knows it by that number.",
@@ -209,7 +209,7 @@ class AccountMove(models.Model):
         confirmed = self.filtered(lambda m: m.directo_document == CONFIRMED)
         if confirmed:
             raise UserError(
-                _(
+                self.env._(
                     "%(moves)s is confirmed in Directo (number %(numbers)s) and cannot be "
                     "changed there any more. Correct it with a credit note instead.",
                     moves=", ".join(confirmed.mapped("name")),
@@ -220,7 +220,7 @@ class AccountMove(models.Model):
         in_flight = self.env["directo.invoice.export"]._in_flight(sending)
         if in_flight:
             raise UserError(
-                _(
+                self.env._(
                     "%(moves)s is being sent to Directo right now. Wait for Directo's answer "
                     "before changing it.",
                     moves=", ".join(in_flight.mapped("name")),
@@ -233,7 +233,7 @@ class AccountMove(models.Model):
         result = super().button_cancel()
         for move in held:
             move.message_post(
-                body=_(
+                body=self.env._(
                     "Cancelled in Odoo only: Directo still holds draft invoice %(number)s. "
                     "Odoo never deletes documents in Directo; delete it there if it should "
                     "go, or reset this invoice to draft and post it again to update it.",
@@ -258,7 +258,9 @@ class AccountMove(models.Model):
         moves = self._directo_selection().filtered(lambda m: m.directo_document == TAKEN)
         if not moves:
             raise UserError(
-                _("None of the selected invoices has a number that Directo reported as taken.")
+                self.env._(
+                    "None of the selected invoices has a number that Directo reported as taken."
+                )
             )
         return self.env["directo.replace.wizard"]._open_for(moves)
 
@@ -274,7 +276,7 @@ class AccountMove(models.Model):
     def _directo_selection(self):
         moves = self or self.browse(self.env.context.get("active_ids", []))
         if not moves:
-            raise UserError(_("Select the invoices to export to Directo first."))
+            raise UserError(self.env._("Select the invoices to export to Directo first."))
         return moves
 
     def _directo_export_action(self, resend):
@@ -291,13 +293,15 @@ class AccountMove(models.Model):
         if len(self) <= export._param("directo_connector.export_sync_limit", DEFAULT_SYNC_LIMIT):
             report = export._send(self, resend=resend, user=self.env.user)
             text, kind = report.message()
-            return notification_action(_("Export to Directo"), text, kind, sticky=kind != "success")
+            return notification_action(
+                self.env._("Export to Directo"), text, kind, sticky=kind != "success"
+            )
         queued = self - export._in_flight(self)
         queued._directo_write_states({move.id: {"directo_state": "sending"} for move in queued})
         self._directo_trigger_job()
         return notification_action(
-            _("Export to Directo"),
-            _(
+            self.env._("Export to Directo"),
+            self.env._(
                 "%(count)s invoice(s) are being sent to Directo in the background. You will "
                 "be notified when Directo has answered; the invoices show 'Sending' meanwhile.",
                 count=len(queued),
@@ -314,7 +318,7 @@ class AccountMove(models.Model):
         """
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
-                _(
+                self.env._(
                     "%(user)s cannot export invoices to Directo: this needs the Invoicing "
                     "access right 'Billing' (or higher) in Settings > Users.",
                     user=self.env.user.name,
@@ -324,7 +328,7 @@ class AccountMove(models.Model):
             self.check_access("write")
         except AccessError as error:
             raise AccessError(
-                _(
+                self.env._(
                     "%(user)s cannot export %(moves)s to Directo: exporting records the "
                     "result on the invoices, and %(user)s may not change them. (%(detail)s)",
                     user=self.env.user.name,
@@ -441,7 +445,7 @@ class AccountMove(models.Model):
         activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
         activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         if activities:
-            activities.sudo().action_feedback(feedback=_("Exported to Directo."))
+            activities.sudo().action_feedback(feedback=self.env._("Exported to Directo."))
 
     # ------------------------------------------------------------------ background job
 
@@ -522,7 +526,7 @@ class AccountMove(models.Model):
         for move in moves:
             if move.directo_error != "\n".join(refused[move.id]):
                 bodies[move.id] = Markup("<p><b>%s</b></p><p>%s</p>") % (
-                    _("Directo export"),
+                    self.env._("Directo export"),
                     Markup("<br/>").join(refused[move.id]),
                 )
         moves._directo_write_states(
@@ -546,7 +550,7 @@ class AccountMove(models.Model):
             user._bus_send(
                 "simple_notification",
                 {
-                    "title": _("Export to Directo"),
+                    "title": self.env._("Export to Directo"),
                     "message": text,
                     "type": kind,
                     "sticky": kind != "success",

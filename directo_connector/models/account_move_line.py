@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -56,7 +56,7 @@ class AccountMoveLine(models.Model):
         held = self.move_id.filtered(lambda move: move.state == "posted" and move.directo_held)
         if held:
             raise UserError(
-                _(
+                self.env._(
                     "Directo already has invoice %(move)s: its rows' resource can no longer "
                     "be changed in Odoo. Reset the invoice to draft to change it, then post "
                     "and export it again.",

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import split_every
 
 from .directo_client_import_line import QUIET_CONTEXT
@@ -69,15 +69,17 @@ class DirectoArticleImportLine(models.Model):
                 changed = (template.name or "") != vals["name"]
                 vals.update(
                     match_state="changed" if changed else "linked",
-                    match_reason=_("Same article code"),
+                    match_reason=self.env._("Same article code"),
                     changes=changed
-                    and self._directo_changes_text([(_("Name"), template.name, vals["name"])]),
+                    and self._directo_changes_text(
+                        [(self.env._("Name"), template.name, vals["name"])]
+                    ),
                     product_tmpl_id=template.id,
                 )
             elif vals["code"] in by_reference:
                 vals.update(
                     match_state="probable",
-                    match_reason=_("Same internal reference, no article code in Odoo"),
+                    match_reason=self.env._("Same internal reference, no article code in Odoo"),
                     changes=False,
                     product_tmpl_id=by_reference[vals["code"]],
                 )

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import Counter, defaultdict
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL, split_every
 
 from ..xmldirect import (
@@ -314,34 +314,34 @@ class DirectoClientImportLine(models.Model):
         are used for every client and contact person of a read (tens of thousands)."""
         return {
             # Odoo field -> label in "Differences"
-            "name": _("Name"),
-            "company_registry": _("Registration code"),
-            "vat": _("VAT number"),
-            "street": _("Street"),
-            "city": _("City"),
-            "zip": _("ZIP"),
-            "country_id": _("Country"),
-            "email": _("E-mail"),
-            "phone": _("Phone"),
-            "mobile": _("Mobile"),
+            "name": self.env._("Name"),
+            "company_registry": self.env._("Registration code"),
+            "vat": self.env._("VAT number"),
+            "street": self.env._("Street"),
+            "city": self.env._("City"),
+            "zip": self.env._("ZIP"),
+            "country_id": self.env._("Country"),
+            "email": self.env._("E-mail"),
+            "phone": self.env._("Phone"),
+            "mobile": self.env._("Mobile"),
             # messages (templates take %(name)s values)
-            "contact": _("Contact"),
-            "contact_field": _("Contact %(field)s"),
-            "contact_code": _("Directo contact code"),
-            "client": _("Client"),
-            "same_code": _("Same client code"),
-            "same_vat": _("Same VAT number, no client code in Odoo"),
-            "same_regno": _("Same registration code, no client code in Odoo"),
-            "person_code": _("Contact person %(code)s"),
-            "person_new": _("New contact person"),
-            "person_closed": _("Contact person closed in Directo"),
-            "archived": _("archived"),
-            "count_new": _("%(count)s new"),
-            "count_linked": _("%(count)s already there"),
-            "count_changed": _("%(count)s changed"),
-            "count_closed": _("%(count)s closed in Directo"),
-            "row_closed": _("Closed in Directo: archived when the client is added."),
-            "row_gone": _(
+            "contact": self.env._("Contact"),
+            "contact_field": self.env._("Contact %(field)s"),
+            "contact_code": self.env._("Directo contact code"),
+            "client": self.env._("Client"),
+            "same_code": self.env._("Same client code"),
+            "same_vat": self.env._("Same VAT number, no client code in Odoo"),
+            "same_regno": self.env._("Same registration code, no client code in Odoo"),
+            "person_code": self.env._("Contact person %(code)s"),
+            "person_new": self.env._("New contact person"),
+            "person_closed": self.env._("Contact person closed in Directo"),
+            "archived": self.env._("archived"),
+            "count_new": self.env._("%(count)s new"),
+            "count_linked": self.env._("%(count)s already there"),
+            "count_changed": self.env._("%(count)s changed"),
+            "count_closed": self.env._("%(count)s closed in Directo"),
+            "row_closed": self.env._("Closed in Directo: archived when the client is added."),
+            "row_gone": self.env._(
                 "No longer an open contact person of the client in Directo: archived when the "
                 "client is added."
             ),

@@ -213,16 +213,16 @@ class DirectoCustomerExport(models.AbstractModel):
         source = entry.company.directo_customer_code_source
         _ = self.env._
         if source == "manual" and typed is not None:
-            raw, label = typed, _("the code typed for it")
+            raw, label = typed, self.env._("the code typed for it")
             entry.typed = True
         elif entry.pending:
-            raw, label = entry.pending, _("the code sent to Directo earlier")
+            raw, label = entry.pending, self.env._("the code sent to Directo earlier")
         elif source == "sequence" or (source == "manual" and preview):
             return
         elif source == "ref":
-            raw, label = entry.partner.ref, _("its Reference")
+            raw, label = entry.partner.ref, self.env._("its Reference")
         else:
-            raw, label = typed, _("the code typed for it")
+            raw, label = typed, self.env._("the code typed for it")
         try:
             entry.code = check_code(raw, entry.label, label)
         except RuleError as error:
@@ -275,7 +275,7 @@ class DirectoCustomerExport(models.AbstractModel):
             if len(same) > 1:
                 for entry in same:
                     entry.problems.append(
-                        _(
+                        self.env._(
                             "Code %(code)s is given to %(clients)s: each client needs its own "
                             "Directo client code.",
                             code=entry.code,
@@ -288,9 +288,9 @@ class DirectoCustomerExport(models.AbstractModel):
                 continue
             name = holder.display_name
             if not holder.active:
-                name = _("%(partner)s (archived)", partner=name)
+                name = self.env._("%(partner)s (archived)", partner=name)
             entry.problems.append(
-                _(
+                self.env._(
                     "Directo client code %(code)s (for %(client)s) is already used in Odoo by "
                     "%(other)s. Use another code.",
                     code=entry.code,
@@ -530,20 +530,20 @@ class DirectoCustomerExport(models.AbstractModel):
     def _success_message(self, entry):
         _ = self.env._
         if entry.state == LINKED:
-            message = _(
+            message = self.env._(
                 "%(client)s was already in Directo as client %(code)s (created by an earlier "
                 "request whose answer was lost): linked to it.",
                 client=entry.label,
                 code=entry.code,
             )
         else:
-            message = _(
+            message = self.env._(
                 "%(client)s was created in Directo as client %(code)s.",
                 client=entry.label,
                 code=entry.code,
             )
         if entry.skipped:
-            message += " " + _(
+            message += " " + self.env._(
                 "Codes %(codes)s were already used in Directo and were skipped.",
                 codes=", ".join(entry.skipped),
             )

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_date
 
@@ -127,9 +127,9 @@ class DirectoImport(models.Model):
         for run in self:
             date = fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16]
             if run.mode == "refresh":
-                run.name = _("Client changes from Directo (%(date)s)", date=date)
+                run.name = self.env._("Client changes from Directo (%(date)s)", date=date)
             else:
-                run.name = _(
+                run.name = self.env._(
                     "%(what)s from Directo (%(date)s)", what=labels.get(run.kind, ""), date=date
                 )
 
@@ -165,7 +165,7 @@ class DirectoImport(models.Model):
         if self.env.su or self.env.user.has_group(IMPORT_GROUP):
             return
         raise AccessError(
-            _(
+            self.env._(
                 "Only users with invoicing rights (Invoicing / Billing) can import clients "
                 "and articles from Directo. %(user)s does not have them.",
                 user=self.env.user.name,
@@ -188,7 +188,7 @@ class DirectoImport(models.Model):
         company = company or self.env.company
         if not company._directo_can_call():
             raise UserError(
-                _(
+                self.env._(
                     "%(company)s is not connected to Directo: paste the XML Direct key in "
                     "Settings > Invoicing > Directo and click Connect first.",
                     company=company.name,
@@ -224,10 +224,10 @@ class DirectoImport(models.Model):
         """Queue a read and tell the user; ``open_import`` also opens the import's form
         (from a menu, where staying on the previous screen says nothing)."""
         run = self._directo_enqueue(kind, company)
-        what = _("clients") if kind == "client" else _("articles")
+        what = self.env._("clients") if kind == "client" else self.env._("articles")
         return notification_action(
-            _("Directo"),
-            _(
+            self.env._("Directo"),
+            self.env._(
                 "Reading %(what)s from Directo in the background. You will get a "
                 "notification and an activity when the preview is ready (Invoicing > "
                 "Directo > Imports).",
@@ -264,7 +264,7 @@ class DirectoImport(models.Model):
             refused = DirectoNotActivated(error.desc, error.type_code)
             refused.component, refused.operation = "contact", "get"
             error = refused
-        return _(
+        return self.env._(
             "Contact persons were not read; the clients are imported without them. %(diagnosis)s",
             diagnosis=company._directo_diagnose(error, False),
         )
@@ -335,7 +335,7 @@ class DirectoImport(models.Model):
     def _directo_fail(self, error):
         if isinstance(error, DirectoError):
             error = self.company_id._directo_diagnose(error, False)
-        message = _("Reading from Directo failed: %(error)s", error=error)
+        message = self.env._("Reading from Directo failed: %(error)s", error=error)
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger", button=self._directo_open_button())
 
@@ -426,8 +426,8 @@ class DirectoImport(models.Model):
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         Line.search([("import_id", "=", self.id), ("queued", "=", True)]).write({"queued": False})
         codes = lines.mapped("code")
-        what = _("clients") if self.kind == "client" else _("articles")
-        message = _(
+        what = self.env._("clients") if self.kind == "client" else self.env._("articles")
+        message = self.env._(
             "Adding %(what)s from Directo stopped: %(error)s\n"
             "None of the %(count)s %(what)s of this step (codes %(first)s to %(last)s) was "
             "added; %(added)s added before stay. Correct the %(what)s named above in Directo "
@@ -445,7 +445,7 @@ class DirectoImport(models.Model):
     # ------------------------------------------------------------------ user feedback
 
     def _directo_summary(self, counts, finished=False):
-        text = _(
+        text = self.env._(
             "%(created)s created, %(linked)s linked, %(updated)s updated, %(unchanged)s unchanged.",
             created=counts.get("created", 0),
             linked=counts.get("linked", 0),
@@ -453,23 +453,25 @@ class DirectoImport(models.Model):
             unchanged=counts.get("unchanged", 0),
         )
         if counts.get("contacts"):
-            text += " " + _("%(count)s contacts created.", count=counts["contacts"])
+            text += " " + self.env._("%(count)s contacts created.", count=counts["contacts"])
         if counts.get("contacts_updated"):
-            text += " " + _("%(count)s contacts updated.", count=counts["contacts_updated"])
+            text += " " + self.env._(
+                "%(count)s contacts updated.", count=counts["contacts_updated"]
+            )
         if counts.get("contacts_archived"):
-            text += " " + _(
+            text += " " + self.env._(
                 "%(count)s contacts closed in Directo were archived.",
                 count=counts["contacts_archived"],
             )
         if finished:
-            text = _("%(name)s: adding finished.", name=self.name) + " " + text
+            text = self.env._("%(name)s: adding finished.", name=self.name) + " " + text
         return text
 
     def _directo_notify_ready(self, applied=None):
         """Tell the user the preview is ready (a refresh with nothing left to review only
         leaves a note in the chatter)."""
         self.ensure_one()
-        what = _("clients") if self.kind == "client" else _("articles")
+        what = self.env._("clients") if self.kind == "client" else self.env._("articles")
         counts = {
             "new": self.new_count,
             "linked": self.linked_count,
@@ -477,7 +479,7 @@ class DirectoImport(models.Model):
             "changed": self.changed_count,
         }
         if self.mode == "refresh" and self.ts_from:
-            message = _(
+            message = self.env._(
                 "%(count)s clients changed in Directo since %(date)s: %(new)s new, %(linked)s "
                 "already linked, %(probable)s probably the same, %(changed)s changed.",
                 count=self.read_count,
@@ -485,7 +487,7 @@ class DirectoImport(models.Model):
                 **counts,
             )
         else:
-            message = _(
+            message = self.env._(
                 "%(count)s %(what)s read from Directo: %(new)s new, %(linked)s already linked, "
                 "%(probable)s probably the same, %(changed)s changed.",
                 count=self.read_count,
@@ -495,33 +497,34 @@ class DirectoImport(models.Model):
         if self.kind == "client":
             message += " " + (
                 self.contact_note
-                or _("%(count)s contact persons read.", count=self.contact_read_count)
+                or self.env._("%(count)s contact persons read.", count=self.contact_read_count)
             )
         if applied:
-            message += " " + _(
+            message += " " + self.env._(
                 "Updated directly: %(summary)s", summary=self._directo_summary(applied)
             )
         to_review = self.new_count + self.probable_count + self.changed_count
         if self.mode == "refresh" and not to_review:
             self.message_post(body=message)
             return
-        message += " " + _("Open the preview to pick which to add.")
+        message += " " + self.env._("Open the preview to pick which to add.")
         if self.user_id and not self.user_id.share:
             self.activity_schedule(
                 IMPORT_ACTIVITY_TYPE,
                 user_id=self.user_id.id,
-                summary=_("Directo %(what)s preview ready", what=what),
+                summary=self.env._("Directo %(what)s preview ready", what=what),
                 note=message,
             )
         self._directo_notify(
-            message, button=self._directo_open_button(_("Open Preview"), "action_open_preview")
+            message,
+            button=self._directo_open_button(self.env._("Open Preview"), "action_open_preview"),
         )
 
     def _directo_open_button(self, label=None, method="get_formview_action"):
         """A notification button that calls ``method`` on this import (the web client
         runs it like a button of the import's form)."""
         self.ensure_one()
-        return {"name": label or _("Open Import"), "res_id": self.id, "method": method}
+        return {"name": label or self.env._("Open Import"), "res_id": self.id, "method": method}
 
     def _directo_notify(self, message, level="info", button=None):
         """Chatter message + a live notification to the user who started the import,
@@ -533,7 +536,7 @@ class DirectoImport(models.Model):
                     NOTIFICATION_BUS_TYPE,
                     {
                         "type": level,
-                        "title": _("Directo"),
+                        "title": self.env._("Directo"),
                         "message": message,
                         "sticky": True,
                         "button": dict(button, model=self._name) if button else False,
@@ -549,12 +552,16 @@ class DirectoImport(models.Model):
     def action_open_preview(self, match_state=None):
         self.ensure_one()
         if self.state in ("queued", "reading"):
-            raise UserError(_("%(name)s is still being read from Directo.", name=self.name))
+            raise UserError(
+                self.env._("%(name)s is still being read from Directo.", name=self.name)
+            )
         if self.state == "failed":
             raise UserError(self.error)
         if self.state == "replaced":
             raise UserError(
-                _("%(name)s was replaced by a newer read: open the newest import.", name=self.name)
+                self.env._(
+                    "%(name)s was replaced by a newer read: open the newest import.", name=self.name
+                )
             )
         xmlid = {
             "client": "directo_connector.directo_client_import_line_action",

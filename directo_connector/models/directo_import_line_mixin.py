@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import re
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
@@ -84,12 +84,12 @@ class DirectoImportLineMixin(models.AbstractModel):
         self.env["directo.import"]._directo_check_import_rights()
         lines = self.filtered(lambda line: not line.added)
         if not lines:
-            raise UserError(_("Select at least one line that has not been added yet."))
+            raise UserError(self.env._("Select at least one line that has not been added yet."))
         runs = lines.import_id
         stale = runs.filtered(lambda run: run.state not in ("ready", "adding"))
         if stale:
             raise UserError(
-                _(
+                self.env._(
                     "%(name)s cannot be added from any more (%(state)s): open the newest import.",
                     name=stale[0].name,
                     state=dict(stale._fields["state"]._description_selection(self.env))[
@@ -101,7 +101,7 @@ class DirectoImportLineMixin(models.AbstractModel):
             lines.sudo().write({"queued": True})
             runs.sudo().write({"state": "adding", "user_id": self.env.uid})
             self.env["directo.import"]._directo_trigger()
-            message = _(
+            message = self.env._(
                 "%(count)s lines are being added in the background. You will get a "
                 "notification when it is done.",
                 count=len(lines),
@@ -120,7 +120,7 @@ class DirectoImportLineMixin(models.AbstractModel):
             kind = "success"
         runs._directo_close_preview_activity(message)
         return notification_action(
-            _("Directo"),
+            self.env._("Directo"),
             message,
             kind,
         )

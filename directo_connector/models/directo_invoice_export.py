@@ -470,19 +470,19 @@ class DirectoSendReport:
 
     def message(self, env=None):
         """(text, notification type) summarising the export, in ``env``'s language."""
-        _ = (env or self.env)._
+        env = env or self.env
         parts = []
         if self.sent:
-            parts.append(_("%(count)s invoice(s) sent to Directo.", count=len(self.sent)))
+            parts.append(env._("%(count)s invoice(s) sent to Directo.", count=len(self.sent)))
         if self.failed:
             parts.append(
-                _("%(count)s invoice(s) failed:", count=len(self.failed))
+                env._("%(count)s invoice(s) failed:", count=len(self.failed))
                 + "\n"
                 + "\n".join(self.errors[:10])
             )
         if self.busy:
             parts.append(
-                _(
+                env._(
                     "%(count)s invoice(s) skipped: someone else is exporting them right now "
                     "(%(names)s).",
                     count=len(self.busy),
@@ -490,8 +490,10 @@ class DirectoSendReport:
                 )
             )
         if self.problems:
-            parts.append(_("Not sent:") + "\n" + "\n".join(p.message for p in self.problems[:10]))
+            parts.append(
+                env._("Not sent:") + "\n" + "\n".join(p.message for p in self.problems[:10])
+            )
         if not parts:
-            parts.append(_("Nothing to send to Directo."))
+            parts.append(env._("Nothing to send to Directo."))
         bad = self.failed or self.problems or self.busy
         return "\n\n".join(parts), "warning" if bad else "success"

@@ -168,7 +168,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
         if move.state != "posted":
             state = dict(move._fields["state"]._description_selection(self.env))[move.state]
             prep.problem(
-                _(
+                self.env._(
                     "Invoice %(move)s is %(state)s: only posted invoices go to Directo. "
                     "Confirm it first.",
                     move=label,
@@ -177,7 +177,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             )
         if not move.company_id.directo_invoice_export:
             prep.problem(
-                _(
+                self.env._(
                     "Export to Directo is switched off for company %(company)s. Switch on "
                     "'Export Invoices to Directo' in Settings > Invoicing > Directo.",
                     company=move.company_id.name,
@@ -185,7 +185,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             )
         if move.directo_document == CONFIRMED:
             prep.problem(
-                _(
+                self.env._(
                     "Invoice %(move)s is already confirmed in Directo (number %(number)s) and "
                     "cannot be changed there any more. Correct it in Directo, e.g. with a "
                     "credit invoice.",
@@ -197,7 +197,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             # Nothing changed since the last successful export (posting again resets
             # the state to "to send"): sending it again would only duplicate traffic.
             prep.problem(
-                _(
+                self.env._(
                     "Invoice %(move)s is already in Directo as number %(number)s and has not "
                     "changed since (post it again after a change, or use 'Re-send to "
                     "Directo' on the invoice).",
@@ -311,7 +311,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
         taxes = line.tax_ids
         if not taxes:
             prep.problem(
-                _(
+                self.env._(
                     "%(row)s has no tax. Directo needs exactly one VAT code per row: add "
                     "one tax that has a Directo VAT Code.",
                     row=row_label,
@@ -321,7 +321,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             return taxes, None
         if len(taxes) > 1:
             prep.problem(
-                _(
+                self.env._(
                     "%(row)s has %(count)s taxes (%(taxes)s). Directo takes exactly one "
                     "VAT code per row: keep one tax on the row.",
                     row=row_label,
@@ -334,7 +334,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
         vatcode = (taxes.directo_code or "").strip()
         if not vatcode:
             prep.problem(
-                _(
+                self.env._(
                     "%(row)s: tax %(tax)s has no Directo VAT Code. Set it under "
                     "Accounting > Configuration > Taxes > %(tax)s (Directo VAT Code).",
                     row=row_label,
@@ -362,17 +362,17 @@ class DirectoInvoiceMapper(models.AbstractModel):
             return None
         _ = self.env._
         if line.directo_resource_id:
-            who, where = line.directo_resource_id, _("%(row)s resource", row=where)
+            who, where = line.directo_resource_id, self.env._("%(row)s resource", row=where)
         elif client.directo_default_resource_id:
             who = client.directo_default_resource_id
-            where = _(
+            where = self.env._(
                 "%(row)s, default resource of client %(client)s",
                 row=where,
                 client=client.display_name,
             )
         else:
             who = client.user_id
-            where = _(
+            where = self.env._(
                 "%(row)s, salesperson of client %(client)s", row=where, client=client.display_name
             )
         prep.uses.append(CodeUse(OBJECT, obj, who.name, where, line))

@@ -342,21 +342,23 @@ class DirectoReceipt(models.Model):
     def _directo_summary(self, company, stats, unknown_numbers, ts):
         _ = self.env._
         lines = [
-            _(
+            self.env._(
                 "%(receipts)s receipt(s) read (changed since %(since)s): %(changed)s new or "
                 "changed, %(unchanged)s unchanged, %(rows)s row(s).",
                 receipts=stats["receipts"],
                 # The user's date format, as the settings' date fields around the summary.
-                since=format_date(self.env, ts) if ts else _("the beginning"),
+                since=format_date(self.env, ts) if ts else self.env._("the beginning"),
                 changed=stats["changed"],
                 unchanged=stats["unchanged"],
                 rows=stats["rows"],
             ),
-            _("%(invoices)s invoice(s) changed paid status or amount.", invoices=stats["invoices"]),
+            self.env._(
+                "%(invoices)s invoice(s) changed paid status or amount.", invoices=stats["invoices"]
+            ),
         ]
         if company.directo_payment_journal_id:
             lines.append(
-                _(
+                self.env._(
                     "%(payments)s Odoo payment(s) registered or removed in %(journal)s.",
                     payments=stats["payments"],
                     journal=company.directo_payment_journal_id.display_name,
@@ -364,14 +366,14 @@ class DirectoReceipt(models.Model):
             )
             if stats["payments_left"]:
                 lines.append(
-                    _(
+                    self.env._(
                         "%(count)s invoice(s) are left for the next run (time limit).",
                         count=stats["payments_left"],
                     )
                 )
         if stats["unknown"]:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s row(s) for invoices unknown to Odoo were ignored: %(numbers)s.",
                     count=stats["unknown"],
                     numbers=", ".join(map(str, unknown_numbers[:UNKNOWN_SAMPLE])),
@@ -379,7 +381,7 @@ class DirectoReceipt(models.Model):
             )
         if stats["mismatch"]:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s row(s) were ignored because their client code differs from the "
                     "invoice customer's Directo Client Code (see Directo > Receipts).",
                     count=stats["mismatch"],
@@ -387,7 +389,7 @@ class DirectoReceipt(models.Model):
             )
         if stats["process_error"]:
             lines.append(
-                _(
+                self.env._(
                     "Processing the receipts read failed: %(error)s. Nothing of this run was "
                     "saved (the answer is in Directo > Exchanges); the watermark was not "
                     "moved, the next run reads the same period again.",
@@ -396,7 +398,7 @@ class DirectoReceipt(models.Model):
             )
         elif stats["error"]:
             lines.append(
-                _(
+                self.env._(
                     "Reading receipts failed: %(error)s. What was read is kept; the watermark "
                     "was not moved, the next run reads the same period again.",
                     error=stats["error"],

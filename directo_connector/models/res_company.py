@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..notification import notification_action
@@ -177,7 +177,7 @@ class ResCompany(models.Model):
         # write companies (e.g. an Access Rights admin) tries anyway, e.g. over RPC.
         if not self.env.is_system():
             raise AccessError(
-                _(
+                self.env._(
                     "Only Settings administrators may change the Directo Endpoint "
                     "(field directo_url): the XML Direct key is sent there."
                 )
@@ -200,19 +200,19 @@ class ResCompany(models.Model):
 
     def _directo_url_message(self, error):
         reasons = {
-            "empty": _("it is empty."),
-            "invalid": _("it is not a valid URL."),
-            "plain_http": _(
+            "empty": self.env._("it is empty."),
+            "invalid": self.env._("it is not a valid URL."),
+            "plain_http": self.env._(
                 "plain http:// would send the XML Direct key unencrypted to %(host)s. Use "
                 "https:// (plain http is only accepted for a local test server on 127.0.0.1, "
                 "::1 or localhost).",
                 host=error.host,
             ),
-            "not_https": _(
+            "not_https": self.env._(
                 "it must start with https:// and name a host, e.g. %(url)s",
                 url=DEFAULT_DIRECTO_URL,
             ),
-            "host": _(
+            "host": self.env._(
                 "%(host)s is not a Directo host. The XML Direct key is only sent to "
                 "%(domain)s and its subdomains, and to this machine (a local test server). To "
                 "allow another host (e.g. your own proxy), a Settings administrator lists it "
@@ -223,7 +223,7 @@ class ResCompany(models.Model):
                 param=ALLOWED_HOSTS_PARAM,
             ),
         }
-        return _(
+        return self.env._(
             "Directo Endpoint of %(company)s (%(url)s): %(reason)s",
             company=self.name,
             url=error.url,
@@ -254,7 +254,7 @@ class ResCompany(models.Model):
         token = self.sudo().directo_token
         if not token:
             raise UserError(
-                _(
+                self.env._(
                     "%(company)s has no Directo XML Direct key. "
                     "Paste it in Settings > Invoicing > Directo and click Connect.",
                     company=self.name,
@@ -262,7 +262,7 @@ class ResCompany(models.Model):
             )
         if not connecting and not self._directo_can_call():
             raise UserError(
-                _(
+                self.env._(
                     "%(company)s is not connected to Directo: nothing is sent to or read from "
                     "Directo until an administrator clicks Connect in Settings > Invoicing > "
                     "Directo (a copied or neutralized database stays disconnected until then).",
@@ -311,7 +311,7 @@ class ResCompany(models.Model):
         """A sentence an admin can act on, for a failed Directo call."""
         if isinstance(error, DirectoNotActivated):
             if error.feed:
-                return _(
+                return self.env._(
                     "Directo accepted the key but the feed direction %(feed)s is not "
                     "activated for it (%(detail)s). Ask Directo to activate %(feed)s for the "
                     "XML Direct key: Odoo needs it to %(purpose)s.",
@@ -319,7 +319,7 @@ class ResCompany(models.Model):
                     detail=error,
                     purpose=self._directo_feed_purpose(error.component, error.operation),
                 )
-            return _(
+            return self.env._(
                 "Directo accepted the key but the XML Direct feeds are not activated for it "
                 "(%(detail)s). Ask Directo to activate the three feed directions: "
                 "Customers out, Invoices in and Articles out.",
@@ -327,7 +327,7 @@ class ResCompany(models.Model):
             )
         if isinstance(error, DirectoUnauthorized):
             # Odoo strips whitespace around the key itself: that cause is not listed.
-            causes = _(
+            causes = self.env._(
                 "Directo rejected the key (Type 5, Unauthorized). The likely causes:\n"
                 "1. the key belongs to a different Directo company than the one you want "
                 "to connect;\n"
@@ -338,43 +338,49 @@ class ResCompany(models.Model):
             )
             if trimmed:
                 causes = (
-                    _("The key had whitespace around it; it was removed and the key tried again.\n")
+                    self.env._(
+                        "The key had whitespace around it; it was removed and the key tried "
+                        "again.\n"
+                    )
                     + causes
                 )
             return causes
         if isinstance(error, (DirectoUnavailable, DirectoAnswerTooLarge)):
-            return _(
+            return self.env._(
                 "Directo answered, but not with XML Direct (%(detail)s). Directo is probably "
                 "down for maintenance or a proxy in between answered for it: try again later "
                 "(scheduled actions retry by themselves). If it persists, check the endpoint.",
                 detail=error,
             )
         if isinstance(error, DirectoTransientError):
-            return _(
+            return self.env._(
                 "Directo could not be reached (network, TLS or timeout problem). "
                 "Check the endpoint and this server's internet access, then try again in a "
                 "minute.\nTechnical detail: %(detail)s",
                 detail=error,
             )
-        return _("Directo answered with an error: %(detail)s", detail=error)
+        return self.env._("Directo answered with an error: %(detail)s", detail=error)
 
     def _directo_feed_purpose(self, component, operation):
         """What Odoo does with a feed direction (to tell the admin why it matters)."""
         purposes = {
-            ("customer", "get"): _("import clients and check client codes"),
-            ("item", "get"): _("import articles and check article codes"),
-            ("invoice", "put"): _("export invoices"),
-            ("receipt", "get"): _("fetch the paid status of invoices"),
-            ("object", "get"): _("check object and salesman codes before sending"),
-            ("contact", "get"): _("import contact persons"),
+            ("customer", "get"): self.env._("import clients and check client codes"),
+            ("item", "get"): self.env._("import articles and check article codes"),
+            ("invoice", "put"): self.env._("export invoices"),
+            ("receipt", "get"): self.env._("fetch the paid status of invoices"),
+            ("object", "get"): self.env._("check object and salesman codes before sending"),
+            ("contact", "get"): self.env._("import contact persons"),
         }
-        return purposes.get((component, operation), _("work with Directo"))
+        return purposes.get((component, operation), self.env._("work with Directo"))
 
     def _directo_check_admin(self):
         # Buttons are public methods: callable over RPC by anyone who can read companies.
         if not self.env.is_system():
             raise AccessError(
-                _("Only administrators can run Directo actions for %(company)s.", company=self.name)
+                self.env._(
+                    "Only administrators can run Directo actions for %(company)s.",
+                    company=self.name,
+                )
             )
 
     def action_directo_connect(self):
@@ -384,7 +390,9 @@ class ResCompany(models.Model):
         raw_token = self.sudo().directo_token or ""
         token = raw_token.strip()
         if not token:
-            raise UserError(_("Paste the XML Direct key from Directo first, then click Connect."))
+            raise UserError(
+                self.env._("Paste the XML Direct key from Directo first, then click Connect.")
+            )
         trimmed = token != raw_token
         if trimmed:
             self.sudo().directo_token = token
@@ -405,9 +413,9 @@ class ResCompany(models.Model):
             )
         else:
             state = "connected"
-            message = _("Connected to Directo. Clients and articles can be read.")
+            message = self.env._("Connected to Directo. Clients and articles can be read.")
             if trimmed:
-                message += "\n" + _("Whitespace around the pasted key was removed.")
+                message += "\n" + self.env._("Whitespace around the pasted key was removed.")
             refused = self._directo_check_other_feeds(client)
             if refused:
                 message += "\n" + "\n".join(refused)
@@ -422,7 +430,7 @@ class ResCompany(models.Model):
             self._directo_after_connect()
         kind = "danger" if state != "connected" else "warning" if refused else "success"
         return notification_action(
-            _("Directo"), message, kind, sticky=kind != "success", reload="record"
+            self.env._("Directo"), message, kind, sticky=kind != "success", reload="record"
         )
 
     def _directo_check_other_feeds(self, client):
@@ -437,7 +445,7 @@ class ResCompany(models.Model):
             except DirectoError as error:
                 # Not a refusal of the key: the feed may well work; say what happened.
                 refused.append(
-                    _(
+                    self.env._(
                         "Checking %(feed)s failed: %(detail)s",
                         feed=error.feed or component,
                         detail=error,
@@ -462,7 +470,10 @@ class ResCompany(models.Model):
         if errors:
             message += "\n" + "\n".join(errors)
         return notification_action(
-            _("Directo codes"), message, "warning" if errors else "success", sticky=bool(errors)
+            self.env._("Directo codes"),
+            message,
+            "warning" if errors else "success",
+            sticky=bool(errors),
         )
 
     def action_directo_fetch_paid_status(self):
@@ -471,7 +482,7 @@ class ResCompany(models.Model):
         self._directo_check_admin()
         stats = self.env["directo.receipt"]._directo_fetch_paid_status(self)
         return notification_action(
-            _("Directo paid status"),
+            self.env._("Directo paid status"),
             stats["message"],
             "danger" if stats["error"] else "success",
             sticky=bool(stats["error"]),
@@ -526,7 +537,7 @@ class ResCompany(models.Model):
         off = self.filtered(lambda company: not company.directo_customer_export)
         if off:
             raise UserError(
-                _(
+                self.env._(
                     "Creating clients in Directo is switched off for %(company)s. An "
                     "administrator can switch on 'Create Clients in Directo' in Settings > "
                     "Invoicing > Directo.",
@@ -543,7 +554,7 @@ class ResCompany(models.Model):
                 .sudo()
                 .create(
                     {
-                        "name": _("Directo Client Codes (%(company)s)", company=self.name),
+                        "name": self.env._("Directo Client Codes (%(company)s)", company=self.name),
                         "code": "directo.client.code",
                         "prefix": "K",
                         "padding": 5,

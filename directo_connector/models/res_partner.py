@@ -4,7 +4,7 @@ from contextlib import contextmanager, nullcontext
 
 from psycopg2 import errors
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -170,7 +170,7 @@ class ResPartner(models.Model):
         # is why the Python check let it through), visible to a transaction of its own.
         with self.env.registry.cursor() as cr:
             message = partners.with_env(partners.env(cr=cr))._directo_code_holder_in(claims)
-        return message or _(
+        return message or self.env._(
             "Directo client code %(code)s is already used by another client. Each client "
             "code links one client.",
             code=", ".join(code for _name, code, _company in claims if code),
@@ -197,8 +197,8 @@ class ResPartner(models.Model):
     def _directo_code_taken_message(self, code, partner_name, holder):
         other = holder.display_name
         if not holder.active:
-            other = _("%(partner)s (archived)", partner=other)
-        return _(
+            other = self.env._("%(partner)s (archived)", partner=other)
+        return self.env._(
             "Directo client code %(code)s of %(partner)s is already used by "
             "%(other)s. Each client code links one client.",
             code=code,
@@ -318,7 +318,7 @@ class ResPartner(models.Model):
     def _directo_selection(self):
         partners = self or self.browse(self.env.context.get("active_ids", []))
         if not partners:
-            raise UserError(_("Select the clients first."))
+            raise UserError(self.env._("Select the clients first."))
         # A contact person stands for its company: Directo knows companies only.
         return partners.commercial_partner_id
 

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.directo_customer_export import PROBLEM
@@ -48,14 +48,14 @@ class DirectoCustomerWizard(models.TransientModel):
             lines = wizard.line_ids
             wizard.retry_count = len(lines - lines.filtered(lambda line: line.state in DONE))
             if wizard.state == "draft":
-                wizard.summary = _(
+                wizard.summary = self.env._(
                     "%(count)s client(s) will be created in Directo with the codes below. "
                     "A code is written on the client only when Directo has created it.",
                     count=len(lines),
                 )
             else:
                 done = lines.filtered(lambda line: line.state in DONE)
-                wizard.summary = _(
+                wizard.summary = self.env._(
                     "%(done)s of %(count)s client(s) created in Directo. The others are "
                     "unchanged in Odoo: see why below, fix it and try again.",
                     done=len(done),
@@ -70,7 +70,7 @@ class DirectoCustomerWizard(models.TransientModel):
         export = self.env["directo.customer.export"]
         partners = partners.filtered(lambda partner: not partner.directo_code)
         if not partners:
-            raise UserError(_("The selected clients already have a Directo client code."))
+            raise UserError(self.env._("The selected clients already have a Directo client code."))
         export._check_access(partners)
         company_of = {
             partner.id: (companies or {}).get(partner.id) or partner._directo_company()
@@ -90,17 +90,19 @@ class DirectoCustomerWizard(models.TransientModel):
         company = entry.company
         source = company.directo_customer_code_source
         if entry.pending:
-            hint = _("Sent to Directo earlier without an answer: kept, so Directo gets it once")
+            hint = self.env._(
+                "Sent to Directo earlier without an answer: kept, so Directo gets it once"
+            )
         elif source == "sequence":
             sequence = company.directo_customer_sequence_id.sudo()
-            hint = _(
+            hint = self.env._(
                 "Sequence, from %(code)s on",
                 code=sequence.get_next_char(sequence.number_next_actual) if sequence else "K00001",
             )
         elif source == "ref":
-            hint = _("The client's Reference")
+            hint = self.env._("The client's Reference")
         else:
-            hint = _("Type the code")
+            hint = self.env._("Type the code")
         return {
             "partner_id": entry.partner.id,
             "company_id": company.id,
@@ -115,7 +117,7 @@ class DirectoCustomerWizard(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Create in Directo"),
+            "name": self.env._("Create in Directo"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -132,7 +134,7 @@ class DirectoCustomerWizard(models.TransientModel):
         export = self.env["directo.customer.export"]
         lines = self.line_ids.filtered(lambda line: line.state not in DONE)
         if not lines:
-            raise UserError(_("These clients were already created in Directo."))
+            raise UserError(self.env._("These clients were already created in Directo."))
         partners = lines.partner_id
         export._check_access(partners)
         lines.company_id._directo_check_customers_in()
@@ -159,7 +161,7 @@ class DirectoCustomerWizard(models.TransientModel):
         if not self.retry_count:
             if self.export_wizard_id:
                 return self.export_wizard_id._refreshed_action(notice=text)
-            return notification_action(_("Directo"), text, kind)
+            return notification_action(self.env._("Directo"), text, kind)
         return self._action()
 
     def action_back_to_export(self):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class DirectoExportWizard(models.TransientModel):
@@ -40,12 +40,12 @@ class DirectoExportWizard(models.TransientModel):
             wizard.valid_count = len(wizard.valid_move_ids)
             wizard.problem_move_count = len(wizard.problem_ids.move_id)
             if not wizard.problem_ids:
-                wizard.summary = _(
+                wizard.summary = self.env._(
                     "All %(total)s selected invoice(s) are ready to send to Directo.",
                     total=len(wizard.move_ids),
                 )
                 continue
-            wizard.summary = _(
+            wizard.summary = self.env._(
                 "%(bad)s of %(total)s selected invoice(s) cannot be sent to Directo. "
                 "%(good)s invoice(s) are ready.",
                 bad=wizard.problem_move_count,
@@ -97,7 +97,7 @@ class DirectoExportWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
-            "name": _("Export to Directo"),
+            "name": self.env._("Export to Directo"),
             "res_model": self._name,
             "res_id": wizard.id,
             "view_mode": "form",

@@ -16,6 +16,10 @@ Messages are English templates with parameters (:class:`~.outcome.Message`), tra
 the Odoo layer.
 """
 
+# Odoo-free layer: there is no env here. ``_`` only marks English templates for Odoo's
+# translation export; the Odoo layer translates them with ``env._`` (Message / RuleError).
+# pylint: disable=prefer-env-translation
+
 from __future__ import annotations
 
 import re

@@ -18,6 +18,10 @@ The same findings serve the pre-send check (:func:`register_findings`), before a
 sent, and the explanation of a refusal (:func:`refusal_diagnosis`).
 """
 
+# Odoo-free layer: there is no env here. ``_`` only marks English templates for Odoo's
+# translation export; the Odoo layer translates them with ``env._`` (Message / RuleError).
+# pylint: disable=prefer-env-translation
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,10 @@ user reads (an English template and its parameters, translated by the Odoo layer
 Only a Type 0/30 result whose ``docid`` is the invoice's number gives ``sent``.
 """
 
+# Odoo-free layer: there is no env here. ``_`` only marks English templates for Odoo's
+# translation export; the Odoo layer translates them with ``env._`` (Message / RuleError).
+# pylint: disable=prefer-env-translation
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

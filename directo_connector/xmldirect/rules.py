@@ -5,6 +5,10 @@ Every failure is a :class:`RuleError` whose message names the record the user ha
 and where to fix it, because these messages are shown to accountants, not developers.
 """
 
+# Odoo-free layer: there is no env here. ``_`` only marks English templates for Odoo's
+# translation export; the Odoo layer translates them with ``env._`` (Message / RuleError).
+# pylint: disable=prefer-env-translation
+
 from __future__ import annotations
 
 import datetime as dt
