@@ -9,6 +9,8 @@ from ..notification import notification_action
 from ..xmldirect import (
     CONNECTION_CHECK_CODE,
     DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_URL,
     DIRECTO_DOMAIN,
     DirectoAnswerTooLarge,
     DirectoClient,
@@ -23,13 +25,10 @@ from ..xmldirect import (
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_DIRECTO_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
 #: Feeds checked by Connect after the client and article reads (the help page's third
 #: direction, Invoices in, the ones behind paid status and object code checks, and the
 #: contact persons of the client import).
 OTHER_FEEDS = (("invoice", "put"), ("receipt", "get"), ("object", "get"), ("contact", "get"))
-# Directo answers synchronously; big reads and batches take a while.
-DEFAULT_READ_TIMEOUT = 60.0
 #: System parameter: further https hosts the key may be sent to (comma-separated,
 #: ``host`` or ``*.domain``), besides directo.ee and its subdomains and loopback.
 ALLOWED_HOSTS_PARAM = "directo_connector.allowed_hosts"
@@ -49,7 +48,7 @@ class ResCompany(models.Model):
     )
     directo_url = fields.Char(
         string="Directo Endpoint",
-        default=DEFAULT_DIRECTO_URL,
+        default=DEFAULT_URL,
         required=True,
         # The key is posted to this URL: only those who may read the key choose it.
         groups="base.group_system",
@@ -210,7 +209,7 @@ class ResCompany(models.Model):
             ),
             "not_https": self.env._(
                 "it must start with https:// and name a host, e.g. %(url)s",
-                url=DEFAULT_DIRECTO_URL,
+                url=DEFAULT_URL,
             ),
             "host": self.env._(
                 "%(host)s is not a Directo host. The XML Direct key is only sent to "

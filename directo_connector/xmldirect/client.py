@@ -61,6 +61,7 @@ __all__ = [
     "CONNECTION_CHECK_CODE",
     "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_REQUEST_BYTES",
+    "DEFAULT_READ_TIMEOUT",
     "DEFAULT_URL",
     "DIRECTO_DOMAIN",
     "REGISTER_COMPONENTS",
@@ -72,6 +73,8 @@ __all__ = [
 ]
 
 DEFAULT_URL = "https://login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp"
+# Directo answers synchronously; big reads and batches take a while.
+DEFAULT_READ_TIMEOUT = 60.0
 #: Directo allows at most 19 MB per POST; keep a 1 MiB margin for headers/query and
 #: for the MB-vs-MiB ambiguity (18 MiB < 19,000,000 bytes).
 DEFAULT_MAX_REQUEST_BYTES = 19 * 1024 * 1024 - 1024 * 1024
@@ -260,7 +263,7 @@ class DirectoClient:
         *,
         routing: str = "both",
         connect_timeout: float = 10.0,
-        read_timeout: float = 60.0,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
         session: requests.Session | None = None,
         on_exchange: Callable[[Exchange], None] | None = None,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
