@@ -65,3 +65,26 @@ def test_batch_error_keeps_cause_class():
     final = batch_error(E.DirectoUnauthorized("Unauthorized", 5))
     assert isinstance(final, E.DirectoUnauthorized) and final.retryable is False
     assert final.type_code == 5
+
+
+def test_translated_error_uses_gettext_for_the_title_and_keeps_directo_words():
+    """What a user reads of an error: our title in their language, Directo's own words and
+    the technical detail verbatim."""
+    table = {
+        "Directo did not answer in time": "Directo ei vastanud õigeaegselt",
+        "A referenced record was not found in Directo": "Viidatud kirjet Directos ei leitud",
+        "(Directo type %(type)s)": "(Directo tüüp %(type)s)",
+    }
+
+    def gettext(template, **params):
+        return table[template] % params if params else table[template]
+
+    timeout = E.DirectoTimeout("No answer within 60 s")
+    assert timeout.translated(gettext) == "Directo ei vastanud õigeaegselt: No answer within 60 s"
+    missing = E.DirectoReferenceNotFound("Artiklit ei leitud", 31)
+    assert missing.translated(gettext) == (
+        "Viidatud kirjet Directos ei leitud: Artiklit ei leitud (Directo tüüp 31)"
+    )
+    assert str(missing) == (
+        "A referenced record was not found in Directo: Artiklit ei leitud (Directo type 31)"
+    )

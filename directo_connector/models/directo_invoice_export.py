@@ -271,7 +271,7 @@ class DirectoInvoiceExport(models.AbstractModel):
         """A refused feed is named (what to ask Directo); other errors as they are."""
         if isinstance(error, DirectoNotActivated):
             return company._directo_diagnose(error, False)
-        return str(error)
+        return error.translated(company.env._)
 
     # ------------------------------------------------------------------ answers
 

@@ -227,7 +227,7 @@ class DirectoReceipt(models.Model):
             stats["error"] = (
                 company._directo_diagnose(error, False)
                 if isinstance(error, DirectoNotActivated)
-                else str(error)
+                else error.translated(self.env._)
             )
             _logger.warning(
                 "Directo paid status for company %s: read failed, watermark kept: %s",

@@ -315,14 +315,14 @@ class ResCompany(models.Model):
                     "activated for it (%(detail)s). Ask Directo to activate %(feed)s for the "
                     "XML Direct key: Odoo needs it to %(purpose)s.",
                     feed=error.feed,
-                    detail=error,
+                    detail=error.translated(self.env._),
                     purpose=self._directo_feed_purpose(error.component, error.operation),
                 )
             return self.env._(
                 "Directo accepted the key but the XML Direct feeds are not activated for it "
                 "(%(detail)s). Ask Directo to activate the three feed directions: "
                 "Customers out, Invoices in and Articles out.",
-                detail=error,
+                detail=error.translated(self.env._),
             )
         if isinstance(error, DirectoUnauthorized):
             # Odoo strips whitespace around the key itself: that cause is not listed.
@@ -349,16 +349,18 @@ class ResCompany(models.Model):
                 "Directo answered, but not with XML Direct (%(detail)s). Directo is probably "
                 "down for maintenance or a proxy in between answered for it: try again later "
                 "(scheduled actions retry by themselves). If it persists, check the endpoint.",
-                detail=error,
+                detail=error.translated(self.env._),
             )
         if isinstance(error, DirectoTransientError):
             return self.env._(
                 "Directo could not be reached (network, TLS or timeout problem). "
                 "Check the endpoint and this server's internet access, then try again in a "
                 "minute.\nTechnical detail: %(detail)s",
-                detail=error,
+                detail=error.translated(self.env._),
             )
-        return self.env._("Directo answered with an error: %(detail)s", detail=error)
+        return self.env._(
+            "Directo answered with an error: %(detail)s", detail=error.translated(self.env._)
+        )
 
     def _directo_feed_purpose(self, component, operation):
         """What Odoo does with a feed direction (to tell the admin why it matters)."""
@@ -447,7 +449,7 @@ class ResCompany(models.Model):
                     self.env._(
                         "Checking %(feed)s failed: %(detail)s",
                         feed=error.feed or component,
-                        detail=error,
+                        detail=error.translated(self.env._),
                     )
                 )
         return refused

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The titles below are shown to users: ``_`` marks them for Odoo's translation export and
+# :meth:`DirectoError.translated` translates them (there is no env in this layer).
+# pylint: disable=prefer-env-translation
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .codec import PutResult
 
@@ -38,6 +42,13 @@ __all__ = [
 ]
 
 
+def _(template: str) -> str:
+    """Marks a message for Odoo's translation export (Odoo scans every ``_("...")`` call
+    of the addon); the Odoo layer translates it (``RuleError.translated``,
+    ``DirectoError.translated``, ``Message.translated``)."""
+    return template
+
+
 #: The feed direction Directo activates per key for each (component, operation) the
 #: module uses. The help page names the first three; the others follow the same pattern.
 FEEDS: dict[tuple[str, str], str] = {
@@ -59,7 +70,7 @@ class DirectoError(Exception):
 
     retryable: bool = False
     #: Short human title used by ``str()``; subclasses override it.
-    title: str = "Directo error"
+    title: str = _("Directo error")
     component: str | None = None
     operation: str | None = None
 
@@ -90,6 +101,18 @@ class DirectoError(Exception):
             parts.append(f" (HTTP {self.http_status})")
         return "".join(parts)
 
+    def translated(self, gettext) -> str:
+        """``str(self)`` in the user's language: the title through ``gettext`` (e.g. Odoo's
+        ``env._``); Directo's own description and technical details stay verbatim."""
+        text = gettext(self.title)
+        if self.desc and self.desc != self.title:
+            text += f": {self.desc}"
+        if self.type_code is not None:
+            text += " " + gettext(_("(Directo type %(type)s)"), type=self.type_code)
+        elif self.http_status is not None:
+            text += f" (HTTP {self.http_status})"
+        return text
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(desc={self.desc!r}, type_code={self.type_code!r})"
 
@@ -98,7 +121,7 @@ class DirectoTransientError(DirectoError):
     """Timeouts, connection errors/drops, HTTP 5xx: retry later (wait >= 60 s)."""
 
     retryable = True
-    title = "Directo is temporarily unreachable"
+    title = _("Directo is temporarily unreachable")
 
 
 class DirectoTimeout(DirectoTransientError):
@@ -108,7 +131,7 @@ class DirectoTimeout(DirectoTransientError):
     update (``xd_update=1``) rather than as a create.
     """
 
-    title = "Directo did not answer in time"
+    title = _("Directo did not answer in time")
 
 
 class DirectoUnavailable(DirectoTransientError):
@@ -118,7 +141,7 @@ class DirectoUnavailable(DirectoTransientError):
     request is retried later like any other outage (never mistaken for an unsafe XML).
     """
 
-    title = "Directo is unavailable or answered something that is not XML Direct"
+    title = _("Directo is unavailable or answered something that is not XML Direct")
 
 
 class DirectoAnswerTooLarge(DirectoTransientError):
@@ -128,13 +151,13 @@ class DirectoAnswerTooLarge(DirectoTransientError):
     The rest is not read (the worker's memory stays bounded) and the call is retried.
     """
 
-    title = "Directo's answer is far larger than expected"
+    title = _("Directo's answer is far larger than expected")
 
 
 class DirectoUnauthorized(DirectoError):
     """Type 5: the XML Direct key is wrong, expired or from another setup."""
 
-    title = "Directo rejected the XML Direct key"
+    title = _("Directo rejected the XML Direct key")
 
 
 class DirectoNotActivated(DirectoError):
@@ -144,43 +167,43 @@ class DirectoNotActivated(DirectoError):
     Directo's real wording is undocumented; we recognise it by ``desc``.
     """
 
-    title = "This Directo feed direction is not activated for the XML Direct key"
+    title = _("This Directo feed direction is not activated for the XML Direct key")
 
 
 class DirectoTokenRequired(DirectoError):
     """``<err>token required</err>``: the request carried no token variable at all."""
 
-    title = "Directo says the XML Direct key is missing"
+    title = _("Directo says the XML Direct key is missing")
 
 
 class DirectoInvalidXml(DirectoError):
     """Type 8: Directo could not read the XML we sent."""
 
-    title = "Directo could not read the XML"
+    title = _("Directo could not read the XML")
 
 
 class DirectoDuplicate(DirectoError):
     """Type 11: the document number already exists (sent without ``xd_update=1``)."""
 
-    title = "The document already exists in Directo"
+    title = _("The document already exists in Directo")
 
 
 class DirectoConfirmedLocked(DirectoError):
     """Type 14: the document is confirmed (or linked) in Directo and cannot change."""
 
-    title = "The document is confirmed in Directo and cannot be changed"
+    title = _("The document is confirmed in Directo and cannot be changed")
 
 
 class DirectoReferenceNotFound(DirectoError):
     """Type 31: a referenced record (article, VAT code, customer, object...) is missing."""
 
-    title = "A referenced record was not found in Directo"
+    title = _("A referenced record was not found in Directo")
 
 
 class DirectoRoutingError(DirectoError):
     """HTTP 404 or Type 404 "Invalid url given": wrong URL or parameter routing."""
 
-    title = "Directo could not route the request (check URL / parameter routing)"
+    title = _("Directo could not route the request (check URL / parameter routing)")
 
 
 class DirectoProtocolError(DirectoError):
@@ -190,7 +213,7 @@ class DirectoProtocolError(DirectoError):
     :class:`DirectoUnavailable`.
     """
 
-    title = "Unexpected answer from Directo"
+    title = _("Unexpected answer from Directo")
 
 
 class DirectoBatchError(DirectoError):
@@ -211,7 +234,7 @@ class DirectoBatchError(DirectoError):
     * ``cause`` - the original error.
     """
 
-    title = "Sending invoices to Directo failed part-way"
+    title = _("Sending invoices to Directo failed part-way")
 
     def __init__(
         self,

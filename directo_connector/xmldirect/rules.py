@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .codec import MAX_DOCUMENT_NUMBER
+from .errors import _
 
 __all__ = [
     "MAX_DIRECTO_NUMBER",
@@ -36,12 +37,6 @@ __all__ = [
 # Directo's largest document number (an SQL int): one definition, in the codec.
 MAX_DIRECTO_NUMBER = MAX_DOCUMENT_NUMBER
 _DIGITS = re.compile(r"[0-9]")  # ASCII only: str "\d" would also accept e.g. Arabic digits
-
-
-def _(template: str) -> str:
-    """Marks a message for Odoo's translation export (Odoo scans every ``_("...")`` call
-    of the addon); the Odoo layer translates it with :meth:`RuleError.translated`."""
-    return template
 
 
 class RuleError(ValueError):
