@@ -226,13 +226,7 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         self.assertEqual(move.directo_state, "sent")
 
-    def test_f_paid_status(self):
-        """An exported invoice, a receipt for it in Directo, Fetch paid status now: the
-        invoice shows Paid in Directo (and its Directo number without separators)."""
-        self._connected()
-        client = self.env["res.partner"].create(
-            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
-        )
+    def _posted_invoice_without_product(self, client):
         move = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -246,6 +240,16 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
             }
         )
         move.action_post()
+        return move
+
+    def test_f_paid_status(self):
+        """An exported invoice, a receipt for it in Directo, Fetch paid status now: the
+        invoice shows Paid in Directo (and its Directo number without separators)."""
+        self._connected()
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._posted_invoice_without_product(client)
         # What a successful export writes (the export itself is tested in test_export).
         move.write(
             {"directo_state": "sent", "directo_number": 202600001, "directo_document": "draft"}
@@ -266,19 +270,7 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         client = self.env["res.partner"].create(
             {"name": "Tallinna Mööbel OÜ", "is_company": True, "directo_code": "K0003"}
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": client.id,
-                "invoice_date": "2026-01-15",
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Konsultatsioon", "price_unit": 100, "tax_ids": [Command.clear()]}
-                    )
-                ],
-            }
-        )
-        move.action_post()
+        move = self._posted_invoice_without_product(client)
         self.assertEqual(move.directo_state, "to_send")
         self.start_tour(
             "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,

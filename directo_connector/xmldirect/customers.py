@@ -141,6 +141,17 @@ def same_client(payload: CustomerPayload, found: Customer) -> bool:
     return all(_compact(ours) == _compact(theirs) for ours, theirs in pairs if ours and theirs)
 
 
+def _params(client: str, result: PutResult, error: DirectoError | None) -> dict:
+    """The parameters every message about one client's answer may use."""
+    return {
+        "client": client,
+        "code": result.number,
+        "desc": result.desc or Message(_("no description")),
+        "type": result.type_code,
+        "detail": str(error) if error is not None else (result.desc or ""),
+    }
+
+
 def _transport(error: DirectoError | None, params: dict, lost: str) -> CustomerOutcome:
     """The outcome of a client whose request got no per-document answer."""
     if isinstance(error, DirectoNotActivated):
@@ -183,13 +194,7 @@ def customer_outcome(
     ``error`` is the request's transport error (None when it was answered), ``sent``
     False for a client whose request never left Odoo (an earlier batch failed).
     """
-    params = {
-        "client": client,
-        "code": result.number,
-        "desc": result.desc or Message(_("no description")),
-        "type": result.type_code,
-        "detail": str(error) if error is not None else (result.desc or ""),
-    }
+    params = _params(client, result, error)
     if result.success:
         return CustomerOutcome(CREATED)
     if not sent:
@@ -241,13 +246,7 @@ def update_outcome(
     sent: bool = True,
 ) -> CustomerOutcome:
     """The outcome of the partial update (name, e-mail, phone) of ``client``."""
-    params = {
-        "client": client,
-        "code": result.number,
-        "desc": result.desc or Message(_("no description")),
-        "type": result.type_code,
-        "detail": str(error) if error is not None else (result.desc or ""),
-    }
+    params = _params(client, result, error)
     if result.success:
         return CustomerOutcome(UPDATED)
     if not sent:
