@@ -322,18 +322,7 @@ class SandboxState:
 
     def add_customers(self, customers: Iterable[Mapping[str, Any]], company: str = "demo") -> int:
         """Add or replace many customers (benchmarks) under one lock; returns how many."""
-        n = 0
-        with self.lock:
-            target = self.company(company).customers
-            for attrs in customers:
-                if not attrs.get("code"):
-                    raise ValueError("a sandbox customer needs a code")
-                data = dict(attrs)
-                data.setdefault("closed", "0")
-                rec = self._record(CUSTOMER_ATTRIBUTES, data)
-                target[rec["code"]] = rec
-                n += 1
-        return n
+        return self._add_records("customers", CUSTOMER_ATTRIBUTES, customers, company)
 
     def update_customer(self, code: str, company: str = "demo", **attrs: Any) -> dict[str, Any]:
         """Change a customer; bumps its ``ts`` (unless ``ts`` is given)."""
@@ -361,15 +350,24 @@ class SandboxState:
 
     def add_contacts(self, contacts: Iterable[Mapping[str, Any]], company: str = "demo") -> int:
         """Add or replace many contact persons (benchmarks) under one lock; returns how many."""
+        return self._add_records("contacts", CONTACT_ATTRIBUTES, contacts, company)
+
+    def _add_records(
+        self,
+        register: str,
+        attributes: tuple[str, ...],
+        records: Iterable[Mapping[str, Any]],
+        company: str,
+    ) -> int:
+        """Add or replace records of a register (``customers``, ``contacts``) by code, open
+        unless ``closed`` is given, under one lock; returns how many."""
         n = 0
         with self.lock:
-            target = self.company(company).contacts
-            for attrs in contacts:
+            target = getattr(self.company(company), register)
+            for attrs in records:
                 if not attrs.get("code"):
-                    raise ValueError("a sandbox contact person needs a code")
-                data = dict(attrs)
-                data.setdefault("closed", "0")
-                rec = self._record(CONTACT_ATTRIBUTES, data)
+                    raise ValueError(f"a sandbox record of {register} needs a code")
+                rec = self._record(attributes, {"closed": "0", **attrs})
                 target[rec["code"]] = rec
                 n += 1
         return n
