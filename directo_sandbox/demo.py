@@ -87,6 +87,9 @@ def demo_company() -> dict[str, Any]:
             "vatregion": "1" if code == "K0003" else "0", "object": obj, "closed": str(closed),
             "ts": _ts(1 + i),
         }  # fmt: skip
+    # An opening balance (receivables from before any invoice the sandbox holds): a
+    # customer read reports it plus the client's invoices minus its confirmed receipts.
+    out_customers["K0004"]["balance"] = "150.00"
     contacts = [
         ("101", "K0001", "Mari Tamm", "Mari", "Tamm", "+372 5123 4567", "mari@pohjalapuit.ee"),
         ("102", "K0001", "Jüri Kask", "Jüri", "Kask", "", "juri@pohjalapuit.ee"),

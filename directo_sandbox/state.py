@@ -458,6 +458,64 @@ class SandboxState:
                 total += net * (1 + rate / 100)
             return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
+    def add_invoice(
+        self,
+        number: int,
+        customer: str,
+        amount: Any,
+        *,
+        vatcode: str | None = None,
+        confirmed: bool = True,
+        company: str = "demo",
+        date: dt.date | None = None,
+    ) -> None:
+        """Store an invoice as if typed straight into Directo: one row of net ``amount``
+        (``vatcode``: a VAT code of the sandbox, none = 0 %)."""
+        with self.lock:
+            comp = self.company(company)
+            comp.invoices[int(number)] = {
+                "number": int(number), "customercode": customer, "customername": None,
+                "date": date or now().date(), "duedate": None, "paymentterm": None,
+                "currency": "EUR", "salesman": None, "comment": None,
+                "confirmed": bool(confirmed), "attributes": {}, "unknown_attributes": [],
+                "ts": now(), "updates": 0,
+                "rows": [{"rn": 1, "item": None, "description": "Typed into Directo",
+                          "quantity": Decimal(1), "price": _dec(amount), "discount": None,
+                          "vatcode": vatcode, "object": None}],
+            }  # fmt: skip
+
+    def customer_balance(self, code: str, company: str = "demo") -> Decimal:
+        """The client's ``balance`` as a customer read reports it."""
+        with self.lock:
+            comp = self.company(company)
+            rec = comp.customers[code]
+            return self._with_balances(comp, company, [rec])[0]["balance_value"]
+
+    def _with_balances(
+        self, comp: _Company, company: str, records: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Copies of customer ``records`` whose ``balance`` is what the sandbox holds for
+        them: the opening balance (the stored ``balance``) plus the gross totals of their
+        invoices (drafts included: whether Directo counts drafts is undocumented) minus
+        the received amounts of confirmed receipt rows naming them."""
+        moved: dict[str, Decimal] = {}
+        for number, inv in comp.invoices.items():
+            code = inv.get("customercode")
+            moved[code] = moved.get(code, Decimal(0)) + self.invoice_total(number, company)
+        for receipt in comp.receipts.values():
+            if not receipt["confirmed"]:
+                continue
+            for row in receipt["rows"]:
+                code = row.get("customer")
+                moved[code] = moved.get(code, Decimal(0)) - _dec(row["received"])
+        out = []
+        for rec in records:
+            value = (_dec(rec.get("balance") or 0) + moved.get(rec["code"], Decimal(0))).quantize(
+                CENT, rounding=ROUND_HALF_UP
+            )
+            out.append(dict(rec, balance=format(value, "f"), balance_value=value))
+        return out
+
     def confirm_invoice(self, number: int, company: str = "demo") -> None:
         with self.lock:
             inv = self.company(company).invoices[int(number)]
@@ -474,6 +532,7 @@ class SandboxState:
         fraction: Any,
         company: str,
         aeg: dt.datetime | None = None,
+        customer_code: str | None = None,
     ) -> dict[str, Any]:
         inv = comp.invoices.get(int(invoice)) if invoice is not None else None
         total = self.invoice_total(invoice, company) if inv is not None else None
@@ -485,10 +544,11 @@ class SandboxState:
                 received = (total * _dec(fraction)).quantize(CENT, rounding=ROUND_HALF_UP)
         else:
             received = _dec(amount)
-        customer = comp.customers.get(inv["customercode"]) if inv else None
+        code = inv["customercode"] if inv else customer_code
+        customer = comp.customers.get(code) if code else None
         return {
             "invoice": None if invoice is None else int(invoice),
-            "customer": inv["customercode"] if inv else None,
+            "customer": code,
             "customername": (customer or {}).get("name"),
             "regno": (customer or {}).get("regno"),
             "received": received,
@@ -530,6 +590,7 @@ class SandboxState:
                     r.get("fraction"),
                     company,
                     stamp,
+                    r.get("customer"),
                 )
                 for r in rows
             ]
@@ -558,7 +619,8 @@ class SandboxState:
     ) -> int:
         """Add a receipt paying ``invoice`` fully (default), by ``amount``, or by
         ``fraction`` of its gross total; ``rows=[{"invoice": n, "amount": x}, ...]`` for
-        several invoices. Returns the receipt number."""
+        several invoices (a row's ``customer`` names the client of an invoice the sandbox
+        does not hold). Returns the receipt number."""
         with self.lock:
             return self._add_receipt(
                 company, invoice, amount, fraction=fraction, rows=rows, confirmed=confirmed,
@@ -686,6 +748,7 @@ class SandboxState:
             if component == "customer":
                 records = self._filter(comp.customers.values(), params, ts_from,
                                        ("code", "closed", "regno", "email"))  # fmt: skip
+                records = self._with_balances(comp, company, records)
                 return _transport("customers", "customer", records, CUSTOMER_ATTRIBUTES,
                                   children=("datafields",))  # fmt: skip
             if component == "contact":

@@ -131,6 +131,9 @@ class Customer:
     object: str | None = None
     closed: bool = False
     ts: dt.datetime | None = None
+    #: Open receivables of the client in Directo (``balance``, output only); None when
+    #: the answer carries none.
+    balance: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -759,6 +762,7 @@ def _customer(attrs: dict[str, str]) -> Customer | None:
         object=_str(attrs, "object"),
         closed=_bool(attrs, "closed"),
         ts=parse_datetime(attrs.get("ts")),
+        balance=parse_decimal(attrs.get("balance")),
     )
 
 
