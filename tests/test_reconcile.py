@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from conftest import TOKEN
+
 from xmldirect.client import DirectoClient
 from xmldirect.codec import InvoicePayload, InvoiceRowPayload
 from xmldirect.reconcile import (
@@ -17,8 +19,6 @@ from xmldirect.reconcile import (
     explain,
     main_cause,
 )
-
-from conftest import TOKEN
 
 
 def test_differs_beyond_tolerance_only():

@@ -16,6 +16,8 @@ from . import directo_invoice_export
 from . import directo_invoice_mapper
 from . import directo_receipt
 from . import directo_receipt_line
+from . import directo_reconciliation
+from . import directo_reconciliation_line
 from . import directo_register
 from . import directo_register_code
 from . import product_product

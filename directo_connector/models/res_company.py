@@ -564,3 +564,54 @@ class ResCompany(models.Model):
                 )
             )
         return self.sudo().directo_customer_sequence_id
+
+    # ------------------------------------------------------------------ Reconciliation
+    # Client balances compared with Directo (README "Reconciliation"). Kept in one block.
+
+    directo_reconcile_tolerance = fields.Monetary(
+        string="Directo Reconciliation Tolerance",
+        currency_field="currency_id",
+        default=0.01,
+        help="Clients whose balance in Directo and in Odoo differ by more than this amount "
+        "(company currency) are listed by the reconciliation.",
+    )
+    directo_reconcile_interval = fields.Selection(
+        [("off", "Off"), ("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")],
+        string="Reconcile with Directo",
+        default="weekly",
+        required=True,
+        help="How often the scheduled action 'Directo: reconcile client balances' compares "
+        "the client balances of this company with Directo.",
+    )
+    directo_reconcile_user_id = fields.Many2one(
+        "res.users",
+        string="Directo Reconciliation Responsible",
+        help="Gets the activity when a scheduled reconciliation finds differences. Empty: "
+        "the first Invoicing administrator of the company.",
+    )
+
+    def directo_reconcile(self):
+        """Compare every client's balance in Directo with Odoo's now; returns the run
+        (``directo.reconciliation``; done, or failed with its error)."""
+        self.ensure_one()
+        return self.env["directo.reconciliation"]._directo_run(self)
+
+    def _directo_reconcile_responsible(self):
+        self.ensure_one()
+        user = self.directo_reconcile_user_id
+        if not user:
+            user = (
+                self.env["res.users"]
+                .sudo()
+                .search(
+                    [
+                        ("groups_id", "in", self.env.ref("account.group_account_manager").id),
+                        ("company_ids", "in", self.id),
+                        ("share", "=", False),
+                        ("id", "!=", self.env.ref("base.user_root").id),
+                    ],
+                    order="id",
+                    limit=1,
+                )
+            )
+        return user or self.env.ref("base.user_admin")

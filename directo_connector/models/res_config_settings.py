@@ -120,6 +120,17 @@ class ResConfigSettings(models.TransientModel):
         self._directo_save_page()
         return self.company_id.action_directo_fetch_paid_status()
 
+    # Reconciliation with Directo
+    directo_reconcile_tolerance = fields.Monetary(
+        related="company_id.directo_reconcile_tolerance", readonly=False
+    )
+    directo_reconcile_interval = fields.Selection(
+        related="company_id.directo_reconcile_interval", readonly=False
+    )
+    directo_reconcile_user_id = fields.Many2one(
+        related="company_id.directo_reconcile_user_id", readonly=False
+    )
+
     # Clients created in Directo ("Customers in")
     directo_customer_export = fields.Boolean(
         related="company_id.directo_customer_export", readonly=False

@@ -1,0 +1,294 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Reconciliation: client balances in Directo (the sandbox) compared with Odoo's."""
+
+import datetime as dt
+from decimal import Decimal
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.directo_connector.xmldirect import InvoicePayload, InvoiceRowPayload
+
+from .common import DirectoTransactionCase
+
+RECON_TOKEN = "RECON-TOKEN"
+ACTIVITY_TYPE = "directo_connector.mail_activity_type_reconciliation"
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliation(DirectoTransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        # Clients of this company: codes are matched per company.
+        cls.client_k1 = Partner.create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001",
+             "company_id": cls.company.id}
+        )  # fmt: skip
+        cls.client_k2 = Partner.create(
+            {"name": "Saare Kala AS", "is_company": True, "directo_code": "K0002",
+             "company_id": cls.company.id}
+        )  # fmt: skip
+        cls.manager = new_test_user(
+            cls.env,
+            login="dx_recon_manager",
+            groups="account.group_account_manager",
+            company_id=cls.company.id,
+        )
+        cls.Run = cls.env["directo.reconciliation"]
+
+    def setUp(self):
+        super().setUp()
+        # A Directo company of its own: two clients, nothing owed.
+        self.sandbox.state.add_token(RECON_TOKEN, company="recon")
+        self.sandbox.state.add_customers(
+            [{"code": "K0001", "name": "Põhjala Puit OÜ"}, {"code": "K0002", "name": "Saare Kala"}],
+            company="recon",
+        )
+        self.sandbox.state.add_vatcode("3", 0, company="recon")
+        self.company.sudo().directo_token = RECON_TOKEN
+        self.company.directo_reconcile_user_id = self.manager
+
+    # ------------------------------------------------------------------ helpers
+
+    def _invoice(self, amount, partner=None, move_type="out_invoice", number=None):
+        """A posted invoice (no tax); with ``number``: marked as sent under it."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": (partner or self.client_k1).id,
+                "invoice_date": "2026-01-10",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Konsultatsioon",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        if number:
+            move.write(
+                {"directo_state": "sent", "directo_number": number, "directo_document": "draft"}
+            )
+        return move
+
+    def _put(self, number, amount, customer="K0001"):
+        """The invoice as Directo stores it (0 % VAT): sent through XML Direct."""
+        row = InvoiceRowPayload(None, "Konsultatsioon", Decimal(1), Decimal(str(amount)),
+                                None, "3", None, 1)  # fmt: skip
+        payload = InvoicePayload(number, customer, dt.date(2026, 1, 10), None, None, "EUR",
+                                 None, True, (row,))  # fmt: skip
+        (result,) = self.company._directo_client().put_invoices([payload])
+        self.assertTrue(result.success, result.desc)
+
+    def _exported(self, amount, number, partner=None, customer="K0001", directo_amount=None):
+        move = self._invoice(amount, partner=partner, number=number)
+        self._put(number, directo_amount if directo_amount is not None else amount, customer)
+        return move
+
+    def _reconcile(self, company=None):
+        run = (company or self.company).directo_reconcile()
+        self.assertEqual(run.state, "done", run.error)
+        return run
+
+    def _line(self, run, partner):
+        line = run.line_ids.filtered(lambda line: line.partner_id == partner)
+        self.assertEqual(len(line), 1, run.line_ids.mapped("explanation"))
+        return line
+
+    def _activities(self):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "directo.reconciliation"),
+                ("activity_type_id", "=", self.env.ref(ACTIVITY_TYPE).id),
+            ]
+        )
+
+    # ------------------------------------------------------------------ tests
+
+    def test_agreeing_balances_give_no_line_and_no_activity(self):
+        self._exported(100.0, 202600001)
+        paid = self._exported(50.0, 202600002, partner=self.client_k2, customer="K0002")
+        self.sandbox.state.add_receipt(202600002, company="recon")
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertEqual(paid.directo_payment_state, "paid")
+        self.Run._cron_reconcile()
+        run = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.state, "done", run.error)
+        self.assertEqual(run.trigger, "scheduled")
+        self.assertEqual(run.client_count, 2)
+        self.assertEqual(run.difference_count, 0)
+        self.assertFalse(run.line_ids)
+        self.assertFalse(self._activities())
+        # The one read is kept as an exchange.
+        exchange = self.env["directo.exchange"].search(
+            [("company_id", "=", self.company.id), ("component", "=", "customer")],
+            order="id desc",
+            limit=1,
+        )
+        self.assertTrue(exchange.success)
+        self.assertEqual(exchange.document_count, 2)
+
+    def test_invoice_typed_into_directo_is_unexplained_only_in_directo(self):
+        self._exported(100.0, 202600001)
+        self.sandbox.state.add_invoice(800001, "K0001", "80", company="recon")
+        run = self._reconcile()
+        self.assertEqual(run.difference_count, 1)
+        line = self._line(run, self.client_k1)
+        self.assertEqual(line.directo_code, "K0001")
+        self.assertAlmostEqual(line.directo_balance, 180.0)
+        self.assertAlmostEqual(line.odoo_balance, 100.0)
+        self.assertAlmostEqual(line.difference, 80.0)
+        self.assertAlmostEqual(line.unexplained, 80.0)
+        self.assertEqual(line.cause, "only_in_directo")
+        self.assertIn("Unexplained: only in Directo", line.explanation)
+        self.assertAlmostEqual(run.total_difference, 80.0)
+
+    def test_receipt_for_an_unknown_number(self):
+        """A receipt (read by the paid status) pays 800002, an invoice Odoo does not know:
+        Directo's balance holds the invoice minus the money."""
+        self.sandbox.state.add_invoice(800002, "K0001", "120", company="recon")
+        receipt = self.sandbox.state.add_receipt(800002, amount="50", company="recon")
+        self._exported(10.0, 202600001)
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertAlmostEqual(line.difference, 70.0)
+        self.assertEqual(line.cause, "unknown_invoice")
+        self.assertAlmostEqual(line.unexplained, 0.0)
+        self.assertIn("800002", line.explanation)
+        self.assertIn(str(receipt), line.explanation)
+        self.assertIn("only in Directo", line.explanation)
+
+    def test_invoice_whose_directo_total_differs(self):
+        """Directo holds 241.80 for an invoice of 237.90 in Odoo (another VAT rate): the
+        receipt's invoice sum tells."""
+        move = self._exported(237.90, 202600003, directo_amount="241.80")
+        self.sandbox.state.add_receipt(202600003, amount="100", company="recon")
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertAlmostEqual(move.directo_amount_paid, 100.0)
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertAlmostEqual(line.directo_balance, 141.80)
+        self.assertAlmostEqual(line.odoo_balance, 137.90)
+        self.assertAlmostEqual(line.difference, 3.90)
+        self.assertEqual(line.cause, "amount")
+        self.assertAlmostEqual(line.unexplained, 0.0)
+        self.assertEqual(line.move_ids, move)
+        self.assertIn(move.name, line.explanation)
+        self.assertIn("241.80", line.explanation)
+        self.assertIn("237.90", line.explanation)
+        # One click from the line to the invoice.
+        action = line.action_open_invoices()
+        self.assertEqual(action["res_id"], move.id)
+
+    def test_invoice_not_sent_yet(self):
+        self._exported(100.0, 202600001)
+        waiting = self._invoice(60.0)
+        self.assertEqual(waiting.directo_state, "to_send")
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertAlmostEqual(line.odoo_balance, 160.0)
+        self.assertAlmostEqual(line.difference, -60.0)
+        self.assertEqual(line.cause, "not_sent")
+        self.assertAlmostEqual(line.unexplained, 0.0)
+        self.assertEqual(line.move_ids, waiting)
+        self.assertIn("To send", line.explanation)
+        action = line.action_open_invoices()
+        self.assertEqual(action["res_id"], waiting.id)
+
+    def test_credit_note_and_clients_on_one_side_only(self):
+        self._exported(100.0, 202600001)
+        credit = self._invoice(30.0, move_type="out_refund", number=202600002)
+        # Directo holds the invoice but not the credit note; a client unknown to Odoo owes
+        # 40; K0002 is closed in Directo while Odoo counts an invoice for it.
+        self.sandbox.state.add_customer(code="K0099", name="Ainult Directos OÜ",
+                                        balance="40", company="recon")  # fmt: skip
+        self._exported(25.0, 202600004, partner=self.client_k2, customer="K0002")
+        self.sandbox.state.close("customer", "K0002", company="recon")
+        run = self._reconcile()
+        self.assertEqual(run.difference_count, 3)
+        credit_line = self._line(run, self.client_k1)
+        self.assertAlmostEqual(credit_line.difference, 30.0)
+        self.assertEqual(credit_line.cause, "credit_note")
+        self.assertEqual(credit_line.move_ids, credit)
+        unknown = run.line_ids.filtered(lambda line: not line.partner_id)
+        self.assertEqual(unknown.directo_code, "K0099")
+        self.assertEqual(unknown.cause, "client_not_in_odoo")
+        self.assertAlmostEqual(unknown.difference, 40.0)
+        closed = self._line(run, self.client_k2)
+        self.assertEqual(closed.cause, "client_not_in_directo")
+        self.assertAlmostEqual(closed.difference, -25.0)
+        self.assertEqual(run.client_count, 3)
+
+    def test_companies_kept_apart(self):
+        other = self.env["res.company"].create({"name": "DX Reconcile Second"})
+        self._configure_company(other, token="RECON-OTHER")
+        self.sandbox.state.add_token("RECON-OTHER", company="recon2")
+        self.sandbox.state.add_customer(code="K0001", balance="60", company="recon2")
+        own_k1 = self.env["res.partner"].create(
+            {"name": "Põhjala (second)", "directo_code": "K0001", "company_id": other.id}
+        )
+        self._exported(100.0, 202600001)
+        first, second = self._reconcile(), self._reconcile(other)
+        self.assertFalse(first.line_ids)
+        line = self._line(second, own_k1)
+        self.assertAlmostEqual(line.odoo_balance, 0.0, msg="the first company's invoice")
+        self.assertAlmostEqual(line.difference, 60.0)
+        self.assertEqual(line.company_id, other)
+        # A user of the first company sees neither the second company's run nor its lines.
+        user = new_test_user(
+            self.env,
+            login="dx_recon_reader",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        Run = self.Run.with_user(user)
+        self.assertEqual(Run.search([("id", "in", (first | second).ids)]), first)
+        self.assertFalse(
+            self.env["directo.reconciliation.line"].with_user(user).search([("id", "=", line.id)])
+        )
+        # Readers read; only managers run.
+        with self.assertRaises(AccessError):
+            Run.action_reconcile_now()
+        action = self.Run.with_user(self.manager).action_reconcile_now()
+        self.assertEqual(action["res_model"], "directo.reconciliation")
+
+    def test_scheduled_run_leaves_one_activity(self):
+        self._exported(100.0, 202600001)
+        self.sandbox.state.add_invoice(800001, "K0001", "80", company="recon")
+        self.Run._cron_reconcile()
+        run = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(run.difference_count, 1)
+        activity = self._activities()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.res_id, run.id)
+        self.assertEqual(activity.user_id, self.manager)
+        # Not due again within the week: no second run.
+        self.Run._cron_reconcile()
+        self.assertEqual(self.Run.search_count([("company_id", "=", self.company.id)]), 1)
+        # A week later the next run replaces the reminder: still one open activity.
+        run.date -= dt.timedelta(days=7)
+        self.Run._cron_reconcile()
+        runs = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(runs), 2)
+        activity = self._activities()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.res_id, runs[0].id)
+        # Off: no run at all.
+        self.company.directo_reconcile_interval = "off"
+        runs[0].date -= dt.timedelta(days=30)
+        self.Run._cron_reconcile()
+        self.assertEqual(self.Run.search_count([("company_id", "=", self.company.id)]), 2)
+
+    def test_directo_failure_is_said_on_the_run(self):
+        self.sandbox.state.add_fault("http500", component="customer", sticky=True)
+        run = self.company.directo_reconcile()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("500", run.error)
+        self.assertFalse(run.line_ids)
