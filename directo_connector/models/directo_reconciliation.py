@@ -133,9 +133,8 @@ class DirectoReconciliation(models.Model):
                 )
             )
 
-    @api.model
     def action_reconcile_now(self):
-        """List button: reconcile the current company now and open the run."""
+        """List and form button: reconcile the current company now and open the run."""
         self._directo_check_manager()
         run = self.env.company.directo_reconcile()
         if run.state == "failed":

@@ -19,7 +19,6 @@ class DirectoReconciliationLine(models.Model):
 
     reconciliation_id = fields.Many2one(
         "directo.reconciliation",
-        string="Reconciliation",
         required=True,
         index=True,
         readonly=True,

@@ -9,3 +9,4 @@ from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
 from . import test_reconciliation
+from . import test_reconciliation_tour

@@ -41,8 +41,9 @@ def _handle_console_with_screenshots(browser, type, args=None, **kw):  # pylint:
     return _handle_console(browser, type, args=args, **kw)
 
 
-@tagged("post_install", "-at_install")
-class TestDirectoTours(DirectoSandboxMixin, HttpCase):
+class DirectoTourCase(DirectoSandboxMixin, HttpCase):
+    """A browser test against the sandbox (screenshots on request, no silent skip)."""
+
     browser_size = "1400x900"
 
     @classmethod
@@ -69,6 +70,9 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
                 self.fail("The browser tour could not run: %s" % skip)
             raise
 
+
+@tagged("post_install", "-at_install")
+class TestDirectoTours(DirectoTourCase):
     def _connected(self):
         self.company.sudo().directo_connection_state = "connected"
 

@@ -1,0 +1,76 @@
+/** @odoo-module */
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+//
+// Reconciliation with Directo, against the sandbox started by
+// tests/test_reconciliation_tour.py: Reconcile now from the menu, the differing client in
+// the list, its invoices one click away.
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+registry.category("web_tour.tours").add("directo_reconciliation", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
+        {
+            content: "open the Directo menu",
+            trigger: '.o_menu_sections [data-menu-xmlid="directo_connector.menu_directo_root"]',
+            run: "click",
+        },
+        {
+            content: "open Reconciliation",
+            trigger: '.dropdown-menu [data-menu-xmlid="directo_connector.menu_directo_reconciliation"]',
+            run: "click",
+        },
+        {
+            content: "nothing reconciled yet: Reconcile now",
+            trigger: "button[name=action_reconcile_now]",
+            run: "click",
+        },
+        {
+            content: "the run: 2 clients differ",
+            trigger: ".o_form_view button[name=action_open_lines] .o_stat_value:contains(2)",
+        },
+        {
+            content: "the differing client is among the run's lines",
+            trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Saare Kala AS)",
+        },
+        {
+            content: "open the lines (list, pivot, graph)",
+            trigger: ".o_form_view button[name=action_open_lines]",
+            run: "click",
+        },
+        {
+            content: "filtered on Differs",
+            trigger: ".o_searchview .o_facet_value:contains(Differs)",
+        },
+        {
+            content: "the differing client, its difference explained",
+            trigger: ".o_list_view .o_data_row:contains(Saare Kala AS) td[name=explanation]:contains(To send)",
+        },
+        {
+            content: "log the screenshot signal",
+            trigger: ".o_list_view .o_data_row:contains(Saare Kala AS)",
+            async run() {
+                console.log("directo-screenshot:reconciliation-lines");
+                await new Promise((resolve) => setTimeout(resolve, 1200));
+            },
+        },
+        {
+            content: "its invoices: one click",
+            trigger: ".o_list_view .o_data_row:contains(Saare Kala AS) button[name=action_open_invoices]",
+            run: "click",
+        },
+        {
+            content: "the invoice of the client, waiting to be sent to Directo",
+            trigger: ".o_form_view .o_field_widget[name=partner_id]:contains(Saare Kala AS)",
+        },
+        {
+            content: "its Directo tab",
+            trigger: ".o_notebook a[name=directo]",
+            run: "click",
+        },
+        {
+            content: "its Directo status",
+            trigger: ".o_form_view .o_field_widget[name=directo_state]:contains(To send)",
+        },
+    ],
+});
