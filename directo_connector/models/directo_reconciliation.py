@@ -23,6 +23,8 @@ from odoo.tools import SQL
 
 from ..notification import notification_action
 from ..xmldirect import DirectoError, DirectoNotActivated, reconcile
+from ..xmldirect.outcome import OURS
+from .directo_reconciliation_line import NOT_SENT_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -252,9 +254,6 @@ class DirectoReconciliation(models.Model):
         chunk = []
         try:
             for customer in customers:
-                if customer.balance is None:
-                    stats["no_balance"] += 1
-                    continue
                 chunk.append(customer)
                 if len(chunk) >= CHUNK_CLIENTS:
                     self._directo_compare_chunk(chunk, stats)
@@ -291,38 +290,46 @@ class DirectoReconciliation(models.Model):
 
     def _directo_compare_chunk(self, customers, stats):
         partners = self._directo_partners([c.code for c in customers])
-        balances = self._directo_odoo_balances(list(partners.values()))
+        balances, pending = self._directo_odoo_balances(list(partners.values()))
         self.env.cr.execute(
             SQL(
                 "INSERT INTO directo_reconcile_seen SELECT unnest(%s::int[])",
                 list(partners.values()),
             )
         )
-        tolerance = self.tolerance
-        digits = self.currency_id.decimal_places
-        differing = []
+        with_receipts = self._directo_codes_with_unknown_receipts([c.code for c in customers])
+        clients = []
         for customer in customers:
+            if customer.balance is None:
+                stats["no_balance"] += 1
+                continue
             stats["clients"] += 1
             partner_id = partners.get(customer.code)
             odoo = balances.get(partner_id, 0.0)
             directo = float(customer.balance)
-            if reconcile.differs(directo, odoo, tolerance, digits):
-                differing.append((customer.code, customer.name, partner_id, directo, odoo))
-        self._directo_write_lines(differing, stats)
+            # Balances that agree are looked at only when Odoo knows of something that
+            # could offset (documents not in Directo, receipts for unknown numbers).
+            if (
+                reconcile.differs(directo, odoo, self.tolerance, self.currency_id.decimal_places)
+                or (partner_id and partner_id in pending)
+                or customer.code in with_receipts
+            ):
+                clients.append((customer.code, customer.name, partner_id, directo, odoo))
+        self._directo_write_lines(clients, stats)
 
     def _directo_compare_missing(self, stats):
-        """Clients Odoo counts a balance for whose code Directo did not list."""
+        """Clients Odoo counts a balance for that Directo did not list."""
         self.env["account.move"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT DISTINCT m.commercial_partner_id
                   FROM account_move m
-                  JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.company_id = %s AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.state = 'posted' AND m.directo_state IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM directo_reconcile_seen s
                                     WHERE s.partner_id = m.commercial_partner_id)
+                 ORDER BY 1
                 """,
                 self.company_id.id,
             )
@@ -330,16 +337,15 @@ class DirectoReconciliation(models.Model):
         partner_ids = [row[0] for row in self.env.cr.fetchall()]
         digits = self.currency_id.decimal_places
         for start in range(0, len(partner_ids), CHUNK_CLIENTS):
-            ids = partner_ids[start : start + CHUNK_CLIENTS]
-            balances = self._directo_odoo_balances(ids)
-            partners = self.env["res.partner"].browse(ids)
-            differing = []
+            partners = self.env["res.partner"].browse(partner_ids[start : start + CHUNK_CLIENTS])
+            balances, _pending = self._directo_odoo_balances(partners.ids)
+            clients = []
             for partner in partners:
                 odoo = balances.get(partner.id, 0.0)
                 if reconcile.differs(0.0, odoo, self.tolerance, digits):
                     stats["clients"] += 1
-                    differing.append((partner.directo_code or "", None, partner.id, None, odoo))
-            self._directo_write_lines(differing, stats)
+                    clients.append((partner.directo_code or "", None, partner.id, None, odoo))
+            self._directo_write_lines(clients, stats)
 
     # ------------------------------------------------------------------ Odoo's side
 
@@ -374,58 +380,90 @@ class DirectoReconciliation(models.Model):
         )
 
     def _directo_odoo_balances(self, partner_ids):
-        """``{partner id: balance Odoo expects in Directo}`` in one query."""
+        """``({partner id: balance Odoo expects in Directo}, {partner ids with documents
+        Directo may not hold as Odoo does})`` in one query."""
         if not partner_ids:
-            return {}
+            return {}, set()
         self.env["account.move"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT m.commercial_partner_id, SUM(%s)
+                SELECT m.commercial_partner_id,
+                       SUM(CASE WHEN m.state = 'posted' THEN %s ELSE 0 END),
+                       COUNT(*) FILTER (WHERE m.state != 'posted' OR m.directo_state IN %s)
                   FROM account_move m
                  WHERE m.company_id = %s AND m.move_type IN ('out_invoice', 'out_refund')
                    AND m.commercial_partner_id = ANY(%s)
-                   AND m.state = 'posted' AND m.directo_state IS NOT NULL
+                   AND ((m.state = 'posted' AND m.directo_state IS NOT NULL)
+                        OR (m.state != 'posted' AND m.directo_document IN %s
+                            AND m.directo_number != 0))
                  GROUP BY 1
                 """,
                 self._directo_open_amount(),
+                NOT_SENT_STATES,
                 self.company_id.id,
                 partner_ids,
+                OURS,
             )
         )
-        return {partner_id: float(amount or 0.0) for partner_id, amount in self.env.cr.fetchall()}
+        balances, pending = {}, set()
+        for partner_id, amount, not_sent in self.env.cr.fetchall():
+            balances[partner_id] = float(amount or 0.0)
+            if not_sent:
+                pending.add(partner_id)
+        return balances, pending
+
+    def _directo_codes_with_unknown_receipts(self, codes):
+        """The client codes of receipt rows paying invoice numbers Odoo does not know."""
+        self.env["directo.receipt.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT customer_code FROM directo_receipt_line
+                 WHERE company_id = %s AND match_state = 'unknown_invoice'
+                   AND customer_code = ANY(%s)
+                """,
+                self.company_id.id,
+                codes,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------ lines
 
-    def _directo_write_lines(self, differing, stats):
-        """Explain and store the differing clients of a chunk:
-        ``[(code, name in Directo, partner id, Directo balance or None, Odoo balance)]``."""
-        if not differing:
+    def _directo_write_lines(self, clients, stats):
+        """Explain and store the clients of a chunk worth a line:
+        ``[(code, name in Directo, partner id, Directo balance or None, Odoo balance)]``.
+
+        A client whose balances differ always gets a line; one whose balances agree only
+        when Odoo found causes that offset each other (e.g. an invoice still To send and
+        one typed into Directo for the same amount): ``differs`` is off then.
+        """
+        if not clients:
             return
         Line = self.env["directo.reconciliation.line"]
         found = Line._directo_causes(
             self,
-            [partner_id for _c, _n, partner_id, _d, _o in differing if partner_id],
-            [code for code, _n, _p, _d, _o in differing],
+            [partner_id for _c, _n, partner_id, _d, _o in clients if partner_id],
+            [code for code, _n, _p, _d, _o in clients],
         )
         digits = self.currency_id.decimal_places
         vals_list = []
-        for code, name, partner_id, directo, odoo in differing:
-            causes, credit_notes = found.get(partner_id, ([], []))
-            if partner_id is None:
-                causes = [reconcile.Cause(reconcile.CLIENT_NOT_IN_ODOO, directo)]
-            elif directo is None:
-                causes = [reconcile.Cause(reconcile.CLIENT_NOT_IN_DIRECTO, -odoo)]
-            else:
-                # Receipts for numbers Odoo does not know are found by the client's code.
-                causes = causes + found.get(code, ([], []))[0]
+        for code, name, partner_id, directo, odoo in clients:
             difference = round((directo or 0.0) - odoo, digits)
-            causes, unexplained = reconcile.explain(
-                difference, causes, credit_notes, self.tolerance, digits
+            causes, unexplained = self._directo_explain(
+                code, partner_id, directo, difference, found
             )
-            stats["differing"] += 1
-            stats["total"] += difference
-            stats["unexplained"] += unexplained
+            differs = reconcile.differs(difference, 0.0, self.tolerance, digits)
+            if not differs and not any(
+                cause.amount and reconcile.differs(cause.amount, 0.0, self.tolerance, digits)
+                for cause in causes
+            ):
+                continue
+            if differs:
+                stats["differing"] += 1
+                stats["total"] += difference
+                stats["unexplained"] += unexplained
             vals_list.append(
                 {
                     "reconciliation_id": self.id,
@@ -437,7 +475,7 @@ class DirectoReconciliation(models.Model):
                     "difference": difference,
                     "abs_difference": abs(difference),
                     "unexplained": unexplained,
-                    "differs": True,
+                    "differs": differs,
                     "cause": reconcile.main_cause(causes),
                     "causes": [Line._directo_plain(cause) for cause in causes],
                     "move_ids": [
@@ -445,7 +483,30 @@ class DirectoReconciliation(models.Model):
                     ],
                 }
             )
-        self.env["directo.reconciliation.line"].create(vals_list)
+        Line.create(vals_list)
+
+    def _directo_explain(self, code, partner_id, directo, difference, found):
+        """(causes, unexplained amount) of one client."""
+        digits = self.currency_id.decimal_places
+        if partner_id is None:
+            causes = [reconcile.Cause(reconcile.CLIENT_NOT_IN_ODOO, difference)]
+            return reconcile.explain(difference, causes, (), self.tolerance, digits)
+        causes, credit_notes = found.get(partner_id, ([], []))
+        if directo is not None:
+            # Receipts for numbers Odoo does not know are found by the client's code.
+            causes = causes + found.get(code, ([], []))[0]
+        causes, unexplained = reconcile.explain(
+            difference, causes, credit_notes, self.tolerance, digits
+        )
+        if directo is None and code:
+            # What Odoo counts for a client Directo does not list is explained by that.
+            missing = [cause for cause in causes if cause.kind == reconcile.ONLY_IN_ODOO]
+            if missing:
+                causes = [c for c in causes if c not in missing] + [
+                    reconcile.Cause(reconcile.CLIENT_NOT_IN_DIRECTO, missing[0].amount)
+                ]
+                unexplained = 0.0
+        return causes, unexplained
 
     # ------------------------------------------------------------------ activity
 

@@ -137,6 +137,28 @@ class TestReconciliation(DirectoTransactionCase):
         self.assertTrue(exchange.success)
         self.assertEqual(exchange.document_count, 2)
 
+    def test_agreeing_balances_with_offsetting_causes(self):
+        """An invoice still To send and one typed into Directo for the same amount: the
+        balances agree, yet both are shown (not counted as differing, no activity)."""
+        waiting = self._invoice(80.0)
+        self.sandbox.state.add_invoice(800001, "K0001", "80", company="recon")
+        self.Run._cron_reconcile()
+        run = self.Run.search([("company_id", "=", self.company.id)])
+        self.assertEqual(run.difference_count, 0)
+        self.assertFalse(self._activities())
+        line = self._line(run, self.client_k1)
+        self.assertFalse(line.differs)
+        self.assertAlmostEqual(line.difference, 0.0)
+        self.assertEqual(line.move_ids, waiting)
+        kinds = [cause["kind"] for cause in line.causes]
+        self.assertEqual(kinds, ["not_sent", "only_in_directo"])
+        self.assertIn("To send", line.explanation)
+        self.assertIn("only in Directo", line.explanation)
+        differing = self.env["directo.reconciliation.line"].search(
+            [("reconciliation_id", "=", run.id), ("differs", "=", True)]
+        )
+        self.assertFalse(differing, "the filter Differs leaves it out")
+
     def test_invoice_typed_into_directo_is_unexplained_only_in_directo(self):
         self._exported(100.0, 202600001)
         self.sandbox.state.add_invoice(800001, "K0001", "80", company="recon")
