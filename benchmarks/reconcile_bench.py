@@ -16,8 +16,10 @@ as it was):
    balance Odoo expects, except ``--differing`` clients (12.34 more in Directo) and 1 %
    more clients unknown to Odoo; a second Directo company holds a tenth of them;
 3. runs ``res.company.directo_reconcile()`` at a tenth of the size, then at full size, and
-   prints wall time, SQL queries and the process's peak RSS growth of each, then the same
-   two runs under tracemalloc (Python's own peak; slower, so not timed).
+   prints wall time, SQL queries and the process's peak RSS growth of each (the peak is
+   reset before each run), then the same two runs under tracemalloc (Python's own peak;
+   slower, so not timed), and the full run once more without storing the exchange (to
+   show what the comparison itself holds: the exchange keeps the whole answer).
 """
 
 from __future__ import annotations
@@ -28,14 +30,35 @@ import resource
 import sys
 import time
 import tracemalloc
+from unittest.mock import patch
 
 from odoo_bench import measure, odoo_arg_parser, open_registry
 
 print = functools.partial(print, flush=True)  # progress shows while running
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    return 0.0
+
+
+def _reset_peak_rss() -> float:
+    """Reset the process's peak RSS (Linux: ``clear_refs`` 5) so that the peak of one run
+    is measured, not the setup's; returns the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:  # not Linux, or not allowed: the lifetime peak then
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_mb("VmRSS")
+
+
+def _peak_rss_mb() -> float:
+    peak = _status_mb("VmHWM")
+    return peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _code(i: int) -> str:
@@ -161,9 +184,9 @@ def main() -> None:
                 company.sudo().directo_token = token
                 env.flush_all()
                 env.invalidate_all()
-                before = _rss_mb()
+                before = _reset_peak_rss()
                 elapsed, queries, run = measure(env, company.directo_reconcile)
-                growth = _rss_mb() - before
+                growth = _peak_rss_mb() - before
                 results.append((label, run, elapsed, queries, growth))
                 print(
                     f"{label}: {run.client_count:,} clients compared, {run.difference_count} "
@@ -181,6 +204,18 @@ def main() -> None:
                 _current, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
                 print(f"{label} under tracemalloc: Python peak {peak / 1e6:.1f} MB")
+            # Diagnostic: the same full run without storing the exchange, which keeps the
+            # whole answer (body and attachment, several copies in memory while stored).
+            company.sudo().directo_token = "BENCH-FULL"
+            env.flush_all()
+            env.invalidate_all()
+            Exchange = type(env["directo.exchange"])
+            with patch.object(Exchange, "_log_exchange", lambda self, *a, **k: self.browse()):
+                tracemalloc.start()
+                company.directo_reconcile()
+                _current, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+            print(f"full size, exchange not stored (diagnostic): Python peak {peak / 1e6:.1f} MB")
             lines = env["directo.reconciliation.line"].search_count(
                 [("reconciliation_id", "=", results[-1][1].id)]
             )
