@@ -183,8 +183,13 @@ class DirectoReconciliation(models.Model):
 
     @api.model
     def _directo_due(self, company):
+        # A failed run (Directo unreachable...) is retried at the next call.
         last = self.sudo().search(
-            [("company_id", "=", company.id), ("trigger", "=", "scheduled")],
+            [
+                ("company_id", "=", company.id),
+                ("trigger", "=", "scheduled"),
+                ("state", "=", "done"),
+            ],
             order="date desc",
             limit=1,
         )

@@ -119,6 +119,8 @@ class TestReconciliation(DirectoTransactionCase):
         self.sandbox.state.add_receipt(202600002, company="recon")
         self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
         self.assertEqual(paid.directo_payment_state, "paid")
+        # A cent typed into Directo is within the tolerance (0.01 by default).
+        self.sandbox.state.add_invoice(800009, "K0002", "0.01", company="recon")
         self.Run._cron_reconcile()
         run = self.Run.search([("company_id", "=", self.company.id)])
         self.assertEqual(len(run), 1)
@@ -247,6 +249,32 @@ class TestReconciliation(DirectoTransactionCase):
         self.assertEqual(closed.cause, "client_not_in_directo")
         self.assertAlmostEqual(closed.difference, -25.0)
         self.assertEqual(run.client_count, 3)
+
+    def test_receivable_when_payments_are_registered_in_odoo(self):
+        """With Directo's payments registered as Odoo payments, Odoo's own receivable is
+        compared: a payment registered in Odoo only shows up."""
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1
+        )
+        self.company.directo_payment_journal_id = journal
+        paid = self._exported(100.0, 202600001)
+        self.sandbox.state.add_receipt(202600001, company="recon")
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertEqual(paid.payment_state, "paid")
+        run = self._reconcile()
+        self.assertEqual(run.balance_mode, "receivable")
+        self.assertFalse(run.line_ids)
+        odoo_only = self._exported(40.0, 202600002)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=odoo_only.ids
+        ).create({"journal_id": journal.id})._create_payments()
+        self.assertEqual(odoo_only.amount_residual, 0.0)
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertAlmostEqual(line.directo_balance, 40.0)
+        self.assertAlmostEqual(line.odoo_balance, 0.0)
+        self.assertEqual(line.cause, "paid_in_odoo")
+        self.assertAlmostEqual(line.unexplained, 0.0)
+        self.assertEqual(line.move_ids, odoo_only)
 
     def test_companies_kept_apart(self):
         other = self.env["res.company"].create({"name": "DX Reconcile Second"})
