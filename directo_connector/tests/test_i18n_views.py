@@ -50,6 +50,9 @@ MAIN_VIEWS = {
     "directo_article_import_line_view_list",
     "directo_export_wizard_view_form",
     "res_users_view_list_directo_resources",
+    "directo_reconciliation_view_list",
+    "directo_reconciliation_view_form",
+    "directo_reconciliation_line_view_list",
 }
 
 
