@@ -7,6 +7,18 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+/** Saves a screenshot as <name>.png when DIRECTO_SCREENSHOTS is set (tests/test_tours.py). */
+function screenshot(name, trigger) {
+    return {
+        content: `screenshot ${name}`,
+        trigger,
+        async run() {
+            console.log(`directo-screenshot:${name}`);
+            await new Promise((resolve) => setTimeout(resolve, 1200));
+        },
+    };
+}
+
 registry.category("web_tour.tours").add("directo_reconciliation", {
     steps: () => [
         ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
@@ -33,6 +45,7 @@ registry.category("web_tour.tours").add("directo_reconciliation", {
             content: "the differing client is among the run's lines",
             trigger: ".o_field_widget[name=line_ids] .o_data_row:contains(Saare Kala AS)",
         },
+        screenshot("reconciliation-run", ".o_field_widget[name=line_ids] .o_data_row"),
         {
             content: "open the lines (list, pivot, graph)",
             trigger: ".o_form_view button[name=action_open_lines]",
@@ -46,14 +59,7 @@ registry.category("web_tour.tours").add("directo_reconciliation", {
             content: "the differing client, its difference explained",
             trigger: ".o_list_view .o_data_row:contains(Saare Kala AS) td[name=explanation]:contains(To send)",
         },
-        {
-            content: "log the screenshot signal",
-            trigger: ".o_list_view .o_data_row:contains(Saare Kala AS)",
-            async run() {
-                console.log("directo-screenshot:reconciliation-lines");
-                await new Promise((resolve) => setTimeout(resolve, 1200));
-            },
-        },
+        screenshot("reconciliation-lines", ".o_list_view .o_data_row:contains(Saare Kala AS)"),
         {
             content: "its invoices: one click",
             trigger: ".o_list_view .o_data_row:contains(Saare Kala AS) button[name=action_open_invoices]",
