@@ -89,6 +89,9 @@ class ResConfigSettings(models.TransientModel):
     def action_directo_open_receipts(self):
         return self._directo_open("directo_connector.directo_receipt_action")
 
+    def action_directo_open_reconciliations(self):
+        return self._directo_open("directo_connector.directo_reconciliation_action")
+
     def action_directo_connect(self):
         self._directo_save_page()
         return self.company_id.action_directo_connect()
