@@ -5,7 +5,7 @@ the list, its invoices one click away (``static/tests/tours/directo_reconciliati
 from odoo import Command
 from odoo.tests import tagged
 
-from .test_tours import DirectoTourCase
+from .common import DirectoTourCase
 
 
 @tagged("post_install", "-at_install")

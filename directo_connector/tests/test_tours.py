@@ -7,68 +7,10 @@ logs ``directo-screenshot:<name>`` saves the page as ``<folder>/<name>.png`` (th
 the README's screenshots are made: ``DIRECTO_SCREENSHOTS=directo_connector/static/description``).
 """
 
-import base64
-import os
-import pathlib
-import unittest
-from unittest.mock import patch
-
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import ChromeBrowser
+from odoo.tests import new_test_user, tagged
 
-from .common import SANDBOX_TOKEN, DirectoSandboxMixin
-
-SCREENSHOT_SIGNAL = "directo-screenshot:"
-_handle_console = ChromeBrowser._handle_console
-
-
-def _handle_console_with_screenshots(browser, type, args=None, **kw):  # pylint: disable=redefined-builtin
-    """Chrome's console hook: ``directo-screenshot:<name>`` saves a screenshot."""
-    folder = os.environ.get("DIRECTO_SCREENSHOTS")
-    if folder and type == "log" and args:
-        message = str(browser._from_remoteobject(args[0]))
-        if message.startswith(SCREENSHOT_SIGNAL):
-            path = pathlib.Path(folder) / ("%s.png" % message[len(SCREENSHOT_SIGNAL) :])
-
-            def save(future, path=path):
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(base64.b64decode(future.result()["data"]))
-
-            browser._websocket_send(
-                "Page.captureScreenshot", params={"format": "png"}, with_future=True
-            ).add_done_callback(save)
-    return _handle_console(browser, type, args=args, **kw)
-
-
-class DirectoTourCase(DirectoSandboxMixin, HttpCase):
-    """A browser test against the sandbox (screenshots on request, no silent skip)."""
-
-    browser_size = "1400x900"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._start_directo_sandbox()
-        cls.company = cls.env.company
-        cls.startClassPatcher(
-            patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.reset()
-        self._configure_company(self.company)
-
-    def start_tour(self, *args, **kwargs):
-        # Odoo skips a tour when it finds no chromium; the test command (run_tests.sh sets
-        # DIRECTO_REQUIRE_BROWSER=1) must not pass without having clicked anything.
-        try:
-            return super().start_tour(*args, **kwargs)
-        except unittest.SkipTest as skip:
-            if os.environ.get("DIRECTO_REQUIRE_BROWSER") == "1":
-                self.fail("The browser tour could not run: %s" % skip)
-            raise
+from .common import SANDBOX_TOKEN, DirectoTourCase
 
 
 @tagged("post_install", "-at_install")
