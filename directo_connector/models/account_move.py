@@ -283,11 +283,30 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         self._directo_check_state_write(vals)
+        self.filtered("directo_state")._directo_lock_rows()
         if vals.get("state") and vals["state"] != "posted":
             # Every way out of 'posted' (button_draft, button_cancel, a plain write over
             # RPC) meets the same guard.
             self.filtered(lambda m: m.state == "posted")._directo_check_changeable()
         return super().write(vals)
+
+    def _directo_lock_rows(self):
+        """Lock these invoices' rows before changing them, without a 'bad query' in the
+        log when another transaction changed them meanwhile.
+
+        Exports and users write the same invoices. Under REPEATABLE READ the later writer
+        fails with a serialization failure, which Odoo (for a request) or the export (for
+        its own transactions) retries; taking the row lock first raises it here, quietly,
+        before any ORM update of the row could raise it loudly. Once locked, the rows
+        cannot change under the writer.
+        """
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            [tuple(self.ids)],
+            log_exceptions=False,
+        )
 
     def _directo_check_state_write(self, vals):
         forged = EXPORT_STATE_FIELDS.intersection(vals)
@@ -446,6 +465,7 @@ class AccountMove(models.Model):
             skip_is_manually_modified=True,
             **{_EXPORT_WRITE_KEY: _EXPORT_WRITE},
         )
+        moves.browse(list(vals_by_id))._directo_lock_rows()
         grouped = ("directo_state", "directo_document")
         groups = defaultdict(list)
         own = {}

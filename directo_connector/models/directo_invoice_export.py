@@ -211,6 +211,7 @@ class DirectoInvoiceExport(models.AbstractModel):
         self.env.cr.execute(
             "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
             [tuple(moves.ids)],
+            log_exceptions=False,  # a serialization failure is retried, not a bad query
         )
         locked = moves.browse(row[0] for row in self.env.cr.fetchall())
         # Values read before the lock may be stale: another export may just have committed.
