@@ -8,5 +8,6 @@ from . import test_i18n_views
 from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
+from . import test_export_exactly_once
 from . import test_reconciliation
 from . import test_reconciliation_tour

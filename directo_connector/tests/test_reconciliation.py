@@ -74,8 +74,15 @@ class TestReconciliation(DirectoTransactionCase):
         )
         move.action_post()
         if number:
-            move.write(
-                {"directo_state": "sent", "directo_number": number, "directo_document": "draft"}
+            # What a Type 0/30 answer writes (only the export may write these fields).
+            move._directo_write_states(
+                {
+                    move.id: {
+                        "directo_state": "sent",
+                        "directo_number": number,
+                        "directo_document": "draft",
+                    }
+                }
             )
         return move
 
