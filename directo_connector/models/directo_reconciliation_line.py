@@ -7,8 +7,8 @@ from odoo.tools import SQL
 from ..xmldirect import reconcile
 from ..xmldirect.outcome import OURS
 
-#: Export states of documents Directo may not hold yet.
-NOT_SENT_STATES = ("to_send", "sending", "unknown", "failed")
+#: Export states of documents Directo may not hold (as Odoo does) yet: every state but Sent.
+NOT_SENT_STATES = ("to_send", "sending", "unknown", "attention", "failed")
 
 
 class DirectoReconciliationLine(models.Model):

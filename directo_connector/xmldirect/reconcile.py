@@ -35,7 +35,7 @@ __all__ = [
 #: Directo's amount for an invoice Odoo sent differs from Odoo's total (receipts' invoice sum).
 AMOUNT = "amount"
 #: Odoo counts an invoice or credit note Directo may not hold (To send, Sending, Unknown
-#: outcome, Failed).
+#: outcome, Needs attention, Failed).
 NOT_SENT = "not_sent"
 #: Cancelled or reset to draft in Odoo while Directo still holds it.
 CANCELLED = "cancelled"
