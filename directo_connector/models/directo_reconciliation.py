@@ -530,7 +530,8 @@ class DirectoReconciliation(models.Model):
         if self.state != "done" or not self.difference_count:
             return
         user = self.company_id._directo_reconcile_responsible()
-        self.with_context(mail_activity_quick_update=True).activity_schedule(
+        # The note in the language of the accountant who reads it.
+        self.with_context(mail_activity_quick_update=True, lang=user.lang).activity_schedule(
             ACTIVITY_TYPE,
             user_id=user.id,
             note=self.env._(

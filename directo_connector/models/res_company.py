@@ -603,6 +603,8 @@ class ResCompany(models.Model):
         """Compare every client's balance in Directo with Odoo's now; returns the run
         (``directo.reconciliation``; done, or failed with its error)."""
         self.ensure_one()
+        # Public (other tools call it), so callable over RPC: managers only.
+        self.env["directo.reconciliation"]._directo_check_manager()
         return self.env["directo.reconciliation"]._directo_run(self)
 
     def _directo_reconcile_responsible(self):

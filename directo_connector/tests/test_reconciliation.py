@@ -343,6 +343,37 @@ class TestReconciliation(DirectoTransactionCase):
         self.Run._cron_reconcile()
         self.assertEqual(self.Run.search_count([("company_id", "=", self.company.id)]), 2)
 
+    def test_explanation_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("et_EE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["directo_connector"], ["et_EE"], overwrite=True
+        )
+        self._exported(100.0, 202600001)
+        self._invoice(60.0)
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertIn("To send", line.explanation)
+        estonian = line.with_context(lang="et_EE")
+        estonian.invalidate_recordset(["explanation"])
+        self.assertIn("on Odoos olekus „Saatmata“", estonian.explanation)
+        self.assertEqual(
+            dict(estonian._fields["cause"]._description_selection(estonian.env))["not_sent"],
+            "Veel pole Directos",
+        )
+
+    def test_only_managers_reconcile(self):
+        reader = new_test_user(
+            self.env,
+            login="dx_recon_billing",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            self.company.with_user(reader).directo_reconcile()
+        run = self.company.with_user(self.manager).directo_reconcile()
+        self.assertEqual(run.state, "done", run.error)
+        # The reader reads it.
+        self.assertEqual(run.with_user(reader).client_count, 2)
+
     def test_directo_failure_is_said_on_the_run(self):
         self.sandbox.state.add_fault("http500", component="customer", sticky=True)
         run = self.company.directo_reconcile()
