@@ -19,9 +19,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
-from ..notification import notification_action
 from ..xmldirect import DirectoError, DirectoNotActivated, reconcile
 from ..xmldirect.outcome import OURS
 from .directo_reconciliation_line import NOT_SENT_STATES
@@ -110,16 +109,13 @@ class DirectoReconciliation(models.Model):
     )
     error = fields.Text(readonly=True)
 
-    @api.depends("date", "company_id")
+    @api.depends("date")
     def _compute_display_name(self):
         for run in self:
             run.display_name = self.env._(
                 "Reconciliation %(date)s",
-                date=fields.Datetime.to_string(fields.Datetime.context_timestamp(run, run.date))[
-                    :16
-                ]
-                if run.date
-                else "",
+                # The reader's date format and time zone, as the date field beside it.
+                date=format_datetime(self.env, run.date, dt_format="short") if run.date else "",
             )
 
     # ------------------------------------------------------------------ entry points
@@ -138,11 +134,8 @@ class DirectoReconciliation(models.Model):
     def action_reconcile_now(self):
         """List and form button: reconcile the current company now and open the run."""
         self._directo_check_manager()
+        # The run opens either way: a failed one says why at the top.
         run = self.env.company.directo_reconcile()
-        if run.state == "failed":
-            return notification_action(
-                self.env._("Reconciliation with Directo"), run.error, "danger", sticky=True
-            )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

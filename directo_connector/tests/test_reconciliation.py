@@ -380,3 +380,23 @@ class TestReconciliation(DirectoTransactionCase):
         self.assertEqual(run.state, "failed")
         self.assertIn("500", run.error)
         self.assertFalse(run.line_ids)
+        # An answer that is no client list (a truncated put answer) compares nothing
+        # either; its exchange is kept.
+        self.sandbox.state.clear_faults()
+        self.sandbox.state.add_invoice(800001, "K0001", "80", company="recon")
+        self.sandbox.state.add_fault("malformed", component="customer")
+        run = self.company.directo_reconcile()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Reading the clients from Directo failed", run.error)
+        self.assertIn("Unexpected answer", run.error)
+        self.assertFalse(run.line_ids)
+        self.assertEqual(run.client_count, 0)
+        exchange = self.env["directo.exchange"].search(
+            [("company_id", "=", self.company.id), ("component", "=", "customer")],
+            order="id desc",
+            limit=1,
+        )
+        self.assertFalse(exchange.success)
+        # Reconcile now opens the failed run, which says why.
+        action = self.Run.with_user(self.manager).action_reconcile_now()
+        self.assertEqual(action["res_model"], "directo.reconciliation")
