@@ -166,6 +166,13 @@ class DirectoTourCase(DirectoSandboxMixin, HttpCase):
         self.sandbox.reset()
         self._configure_company(self.company)
 
+    def _admin_in_estonian(self):
+        self.env["res.lang"]._activate_lang("et_EE")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "account", "directo_connector"], ["et_EE"], overwrite=True
+        )
+        self.env.ref("base.user_admin").lang = "et_EE"
+
     def start_tour(self, *args, **kwargs):
         # Odoo skips a tour when it finds no chromium; the test command (run_tests.sh sets
         # DIRECTO_REQUIRE_BROWSER=1) must not pass without having clicked anything.

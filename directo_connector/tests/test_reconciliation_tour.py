@@ -13,6 +13,18 @@ class TestReconciliationTour(DirectoTourCase):
     def test_reconcile_now_from_the_menu(self):
         """Directo holds 234.36 for Saare Kala AS (its invoice 700002, typed into Directo);
         Odoo has a 50.00 invoice for it still To send. K0004 is not a client in Odoo."""
+        self._reconcile_in_the_browser("directo_reconciliation", "/odoo")
+
+    def test_reconcile_now_in_estonian(self):
+        """The same for an Estonian administrator: the filter *Erineb*, the state
+        *Saatmata* in the explanation and on the invoice."""
+        self._admin_in_estonian()
+        self._reconcile_in_the_browser(
+            "directo_reconciliation_et",
+            "/odoo/action-directo_connector.directo_reconciliation_action",
+        )
+
+    def _reconcile_in_the_browser(self, tour, url):
         client = self.env["res.partner"].create(
             {"name": "Saare Kala AS", "is_company": True, "directo_code": "K0002"}
         )
@@ -28,7 +40,7 @@ class TestReconciliationTour(DirectoTourCase):
         )
         move.action_post()
         self.assertEqual(move.directo_state, "to_send")
-        self.start_tour("/odoo", "directo_reconciliation", login="admin")
+        self.start_tour(url, tour, login="admin")
         run = self.env["directo.reconciliation"].search([("company_id", "=", self.company.id)])
         self.assertEqual(len(run), 1)
         self.assertEqual(run.difference_count, 2)

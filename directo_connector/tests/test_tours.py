@@ -141,13 +141,6 @@ class TestDirectoTours(DirectoTourCase):
         self.assertEqual(bad.directo_state, "to_send")
         self.assertEqual(len([r for r in self.sandbox.requests if r.operation == "put"]), 1)
 
-    def _admin_in_estonian(self):
-        self.env["res.lang"]._activate_lang("et_EE")
-        self.env["ir.module.module"]._load_module_terms(
-            ["base", "web", "mail", "account", "directo_connector"], ["et_EE"], overwrite=True
-        )
-        self.env.ref("base.user_admin").lang = "et_EE"
-
     def test_a_connect_in_estonian(self):
         """Tour (a) for an Estonian user: the connection status and diagnosis read Estonian."""
         self.company.sudo().directo_token = False

@@ -19,19 +19,24 @@ function screenshot(name, trigger) {
     };
 }
 
-registry.category("web_tour.tours").add("directo_reconciliation", {
-    steps: () => [
-        ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
-        {
-            content: "open the Directo menu",
-            trigger: '.o_menu_sections [data-menu-xmlid="directo_connector.menu_directo_root"]',
-            run: "click",
-        },
-        {
-            content: "open Reconciliation",
-            trigger: '.dropdown-menu [data-menu-xmlid="directo_connector.menu_directo_reconciliation"]',
-            run: "click",
-        },
+/** The way in: Invoicing, then Directo → Reconciliation. */
+const fromTheMenu = [
+    ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
+    {
+        content: "open the Directo menu",
+        trigger: '.o_menu_sections [data-menu-xmlid="directo_connector.menu_directo_root"]',
+        run: "click",
+    },
+    {
+        content: "open Reconciliation",
+        trigger: '.dropdown-menu [data-menu-xmlid="directo_connector.menu_directo_reconciliation"]',
+        run: "click",
+    },
+];
+
+/** From the list of runs on: the steps in the words of the user's language. */
+function reconciliationSteps(words, shots) {
+    return [
         {
             content: "nothing reconciled yet: Reconcile now",
             trigger: "button[name=action_reconcile_now]",
@@ -53,11 +58,11 @@ registry.category("web_tour.tours").add("directo_reconciliation", {
         },
         {
             content: "filtered on Differs",
-            trigger: ".o_searchview .o_facet_value:contains(Differs)",
+            trigger: `.o_searchview .o_facet_value:contains(${words.differs})`,
         },
         {
             content: "the differing client, its difference explained",
-            trigger: ".o_list_view .o_data_row:contains(Saare Kala AS) td[name=explanation]:contains(To send)",
+            trigger: `.o_list_view .o_data_row:contains(Saare Kala AS) td[name=explanation]:contains(${words.toSend})`,
         },
         screenshot("reconciliation-lines", ".o_list_view .o_data_row:contains(Saare Kala AS)"),
         {
@@ -76,7 +81,20 @@ registry.category("web_tour.tours").add("directo_reconciliation", {
         },
         {
             content: "its Directo status",
-            trigger: ".o_form_view .o_field_widget[name=directo_state]:contains(To send)",
+            trigger: `.o_form_view .o_field_widget[name=directo_state]:contains(${words.toSend})`,
         },
+    ].filter((step) => shots || !step.content.startsWith("screenshot"));
+}
+
+const tours = registry.category("web_tour.tours");
+tours.add("directo_reconciliation", {
+    steps: () => [
+        ...fromTheMenu,
+        ...reconciliationSteps({ differs: "Differs", toSend: "To send" }, true),
     ],
+});
+// The same for a user whose language is Estonian, from the list of runs (the menu is the
+// English tour's).
+tours.add("directo_reconciliation_et", {
+    steps: () => reconciliationSteps({ differs: "Erineb", toSend: "Saatmata" }, false),
 });
