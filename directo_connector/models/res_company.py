@@ -595,6 +595,7 @@ class ResCompany(models.Model):
     directo_reconcile_user_id = fields.Many2one(
         "res.users",
         string="Directo Reconciliation Responsible",
+        domain="[('share', '=', False)]",
         help="Gets the activity when a scheduled reconciliation finds differences. Empty: "
         "the first Invoicing administrator of the company.",
     )
