@@ -233,6 +233,21 @@ class TestReconciliation(DirectoTransactionCase):
         action = line.action_open_invoices()
         self.assertEqual(action["res_id"], waiting.id)
 
+    def test_cancelled_in_odoo_only(self):
+        """Cancelled in Odoo while Directo still holds it (a draft there)."""
+        self._exported(100.0, 202600001)
+        cancelled = self._exported(70.0, 202600005)
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.assertEqual(cancelled.state, "cancel")
+        line = self._line(self._reconcile(), self.client_k1)
+        self.assertAlmostEqual(line.odoo_balance, 100.0)
+        self.assertAlmostEqual(line.difference, 70.0)
+        self.assertEqual(line.cause, "cancelled")
+        self.assertAlmostEqual(line.unexplained, 0.0)
+        self.assertEqual(line.move_ids, cancelled)
+        self.assertIn("202600005", line.explanation)
+
     def test_credit_note_and_clients_on_one_side_only(self):
         self._exported(100.0, 202600001)
         credit = self._invoice(30.0, move_type="out_refund", number=202600002)
