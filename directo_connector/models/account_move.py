@@ -532,17 +532,18 @@ class AccountMove(models.Model):
 
     def _directo_update_activity_notes(self):
         """The open "Directo export failed" activities of these invoices show their current
-        error (after a refusal was explained further); one UPDATE for them all."""
+        error (after a refusal was explained further or the invoice needs attention): one
+        ``write`` per distinct error, through mail's own logic."""
         activity_type = self._directo_activity_type()
         activities = self.activity_ids.filtered(
             lambda a: a.activity_type_id == activity_type
         ).sudo()
-        if not activities:
-            return
+        by_error = defaultdict(lambda: activities.browse())
         errors = {move.id: move.directo_error or "" for move in self}
-        activities.flush_recordset()
-        activities._write_multi([{"note": escape(errors[a.res_id])} for a in activities])
-        activities.invalidate_recordset(["note"], flush=False)
+        for activity in activities:
+            by_error[errors[activity.res_id]] |= activity
+        for error, group in by_error.items():
+            group.write({"note": escape(error)})
 
     def _directo_close_activities(self):
         if not self:
