@@ -101,11 +101,30 @@ class DirectoReconciliationLine(models.Model):
         help="The Odoo invoices and credit notes concerned.",
     )
     move_count = fields.Integer(compute="_compute_move_count", string="Invoice Count")
+    receipt_count = fields.Integer(
+        compute="_compute_receipt_count",
+        help="Receipts in Directo paying invoice numbers Odoo does not know, for this client.",
+    )
 
     @api.depends("move_ids")
     def _compute_move_count(self):
         for line in self:
             line.move_count = len(line.move_ids)
+
+    @api.depends("causes")
+    def _compute_receipt_count(self):
+        for line in self:
+            line.receipt_count = len(line._directo_receipt_numbers())
+
+    def _directo_receipt_numbers(self):
+        self.ensure_one()
+        return sorted(
+            {
+                number
+                for cause in self.causes or []
+                for number in (cause.get("detail") or {}).get("receipts") or []
+            }
+        )
 
     @api.depends("causes", "directo_code")
     def _compute_explanation(self):
@@ -401,6 +420,18 @@ class DirectoReconciliationLine(models.Model):
         )
         if len(self.move_ids) == 1:
             action.update({"views": [(False, "form")], "res_id": self.move_ids.id})
+        return action
+
+    def action_open_receipts(self):
+        """The receipts (read by the paid status) that pay invoices only in Directo."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "directo_connector.directo_receipt_action"
+        )
+        action["domain"] = [
+            ("company_id", "=", self.company_id.id),
+            ("number", "in", self._directo_receipt_numbers()),
+        ]
         return action
 
     def action_open_client(self):

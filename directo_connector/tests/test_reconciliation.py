@@ -197,6 +197,11 @@ class TestReconciliation(DirectoTransactionCase):
         self.assertIn("800002", line.explanation)
         self.assertIn(str(receipt), line.explanation)
         self.assertIn("only in Directo", line.explanation)
+        # The receipts one click away.
+        self.assertEqual(line.receipt_count, 1)
+        action = line.action_open_receipts()
+        receipts = self.env["directo.receipt"].search(action["domain"])
+        self.assertEqual(receipts.mapped("number"), [receipt])
 
     def test_invoice_whose_directo_total_differs(self):
         """Directo holds 241.80 for an invoice of 237.90 in Odoo (another VAT rate): the
