@@ -256,6 +256,8 @@ class SandboxState:
             self.max_request_bytes = 19 * 1024 * 1024
             #: Wording of unknown/closed code refusals (see set_refusal_style).
             self.refusal_style = "code"
+            #: Whether customer reads carry each client's balance (see set_report_balances).
+            self.report_balances = True
             if self._demo:
                 self.companies["demo"] = _Company(demo.demo_company())
                 self.companies["other"] = _Company(demo.other_company())
@@ -721,6 +723,12 @@ class SandboxState:
                     return fault
         return None
 
+    def set_report_balances(self, report: bool) -> None:
+        """Customer reads with (default) or without each client's ``balance`` (a Directo
+        whose XML Direct output of clients leaves it out)."""
+        with self.lock:
+            self.report_balances = bool(report)
+
     def set_success_code(self, code: int | str) -> None:
         if code not in (0, 30, "alternate"):
             raise ValueError("success code must be 0, 30 or 'alternate'")
@@ -753,7 +761,10 @@ class SandboxState:
             if component == "customer":
                 records = self._filter(comp.customers.values(), params, ts_from,
                                        ("code", "closed", "regno", "email"))  # fmt: skip
-                records = self._with_balances(comp, company, records)
+                if self.report_balances:
+                    records = self._with_balances(comp, company, records)
+                else:
+                    records = [{k: v for k, v in r.items() if k != "balance"} for r in records]
                 return _transport("customers", "customer", records, CUSTOMER_ATTRIBUTES,
                                   children=("datafields",))  # fmt: skip
             if component == "contact":

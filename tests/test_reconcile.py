@@ -105,3 +105,18 @@ def test_sandbox_balance_from_invoices_receipts_and_opening(sandbox):
     sandbox.state.add_receipt(202600001, amount="30", confirmed=False)
     assert _balances(sandbox)["K0001"] == Decimal("140.00")
     assert sandbox.state.customer_balance("K0001") == Decimal("140.00")
+
+
+def test_sandbox_without_balances(sandbox):
+    sandbox.state.set_report_balances(False)
+    assert set(_balances(sandbox).values()) == {None}
+    # Also through the HTTP control interface.
+    import requests
+
+    answer = requests.post(
+        sandbox.url.split("/xmlcore")[0] + "/control/set_report_balances",
+        json={"report": True},
+        timeout=5,
+    )
+    assert answer.ok, answer.text
+    assert _balances(sandbox)["K0004"] == Decimal("150.00")

@@ -197,9 +197,10 @@ class DirectoReconciliation(models.Model):
     def _directo_run(self, company, trigger="manual"):
         """One reconciliation of ``company``; returns the run (done or failed).
 
-        A system job: it reads the company's invoices, receipts and partners. Directo's
-        answer is read outside the savepoint that protects the processing, so the exchange
-        stays recorded whatever happens while comparing.
+        A system job: it reads the company's invoices, receipts and partners. The
+        comparison runs in a savepoint; the read's exchange is stored when the read ends:
+        at its end (inside), or, when the comparison fails, when the read is closed after
+        the savepoint was rolled back. It is kept either way.
         """
         company = company.sudo()
         self = self.sudo()

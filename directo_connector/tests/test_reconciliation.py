@@ -363,6 +363,16 @@ class TestReconciliation(DirectoTransactionCase):
         self.Run._cron_reconcile()
         self.assertEqual(self.Run.search_count([("company_id", "=", self.company.id)]), 2)
 
+    def test_directo_without_balances(self):
+        """A Directo whose client output leaves out the balance: nothing is compared, the
+        run says what to ask Directo for (no client is taken to owe 0)."""
+        self._exported(100.0, 202600001)
+        self.sandbox.state.set_report_balances(False)
+        run = self.company.directo_reconcile()
+        self.assertEqual(run.state, "failed")
+        self.assertIn("carries no balance", run.error)
+        self.assertFalse(run.line_ids)
+
     def test_explanation_in_the_readers_language(self):
         self.env["res.lang"]._activate_lang("et_EE")
         self.env["ir.module.module"]._load_module_terms(
