@@ -363,6 +363,38 @@ class TestReconciliation(DirectoTransactionCase):
         self.Run._cron_reconcile()
         self.assertEqual(self.Run.search_count([("company_id", "=", self.company.id)]), 2)
 
+    def _queries_for(self, count, prefix, base):
+        """(SQL queries, clients differing) of a run after ``count`` more clients, each
+        differing (an invoice typed into Directo) and each with an invoice Odoo sent."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"{prefix} {i}", "directo_code": f"{prefix}{i:03d}",
+                 "company_id": self.company.id}
+                for i in range(count)
+            ]
+        )  # fmt: skip
+        self.sandbox.state.add_customers(
+            [{"code": partner.directo_code, "name": partner.name} for partner in partners],
+            company="recon",
+        )
+        for i, partner in enumerate(partners):
+            self._exported(10.0, 202610000 + base + i, partner=partner,
+                           customer=partner.directo_code)  # fmt: skip
+            self.sandbox.state.add_invoice(810000 + base + i, partner.directo_code, "5",
+                                           company="recon")  # fmt: skip
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        run = self._reconcile()
+        return self.env.cr.sql_log_count - before, run.difference_count
+
+    def test_queries_do_not_grow_with_the_clients(self):
+        self._queries_for(2, "W", 0)  # warm-up: caches, the exchange model, the temp table
+        few, differing_few = self._queries_for(3, "A", 100)
+        many, differing_many = self._queries_for(12, "B", 200)
+        self.assertEqual((differing_few, differing_many), (5, 17))
+        self.assertLessEqual(many, few, "17 differing clients cost no more queries than 5")
+
     def test_directo_without_balances(self):
         """A Directo whose client output leaves out the balance: nothing is compared, the
         run says what to ask Directo for (no client is taken to owe 0)."""
