@@ -285,3 +285,26 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         self.assertEqual(move.invoice_line_ids.directo_resource_id, katrin)
         self.assertEqual(move.state, "posted")
+
+    def test_needs_attention_then_export(self):
+        """Directo's answer was lost twice in a row (the company's limit): the invoice list's
+        filter finds it, its banner says what was tried, Export to Directo sends it."""
+        self._connected()
+        self.company.directo_retry_limit = 2
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._exportable_invoice(client)
+        for _lost in range(2):
+            self.sandbox.add_fault("http500", component="invoice", operation="put")
+            move._directo_hand_over()
+        self.assertEqual(move.directo_state, "attention")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "directo_needs_attention",
+            login="admin",
+        )
+        self.assertEqual(move.directo_state, "sent")
+        puts = [r for r in self.sandbox.requests if r.operation == "put"]
+        # A create (no xd_update), then updates of the same number only.
+        self.assertEqual([r.query.get("xd_update") for r in puts], [None, "1", "1"])
