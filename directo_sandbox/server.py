@@ -75,6 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ plumbing
 
     def _send(self, status: int, body: bytes, content_type: str = _XML) -> None:
+        self._end_record()  # before the client can have the answer and send the next one
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -138,8 +139,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._xml_direct(body)
         finally:
-            if self._record is not None:
-                self._record.ended = time.time()  # the answer is written (or dropped)
+            self._end_record()  # dropped, or answered without _send
+
+    def _end_record(self) -> None:
+        """The XML Direct request being answered has ended (first call wins)."""
+        if self._record is not None and self._record.ended is None:
+            self._record.ended = time.time()
 
     # ------------------------------------------------------------------ XML Direct
 
