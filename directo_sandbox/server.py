@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from ._xmldirect import codec
-from .state import SandboxRequest, SandboxState, bare_result, err_document
+from .state import Fault, SandboxRequest, SandboxState, bare_result, err_document
 
 __all__ = ["ENDPOINT_PATH", "DirectoSandbox"]
 
@@ -192,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.kind == "huge":
                 self._send_huge(fault.size)
                 return
+            elif fault.kind in ("echo", "echo_text"):
+                self._send_echo(fault, parts.query, body, form)
+                return
 
         answer, label = self._dispatch(form, query, params, component, operation)
         if not record.answer:
@@ -203,6 +206,19 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "process_then_timeout":
             state.wait(fault.seconds)
         self._send(HTTPStatus.OK, answer)
+
+    def _send_echo(self, fault: Fault, query: str, body: bytes, form: dict[str, str]) -> None:
+        """What a gateway's error page that echoes the request answers."""
+        raw = body.decode("utf-8", "replace")
+        echo = (
+            f"Request rejected. Query: {query}. Body: {raw}. "
+            f"Decoded: token={form.get('token', '')}; what={form.get('what', '')}."
+        )
+        if fault.kind == "echo":
+            self._send(HTTPStatus.OK, err_document(echo))
+        else:
+            status = fault.status if fault.status != 500 else HTTPStatus.OK
+            self._send(status, echo.encode("utf-8"), "text/plain; charset=utf-8")
 
     def _dispatch(
         self,
