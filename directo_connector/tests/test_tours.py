@@ -17,6 +17,8 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
 from .common import SANDBOX_TOKEN, DirectoSandboxMixin
 
 SCREENSHOT_SIGNAL = "directo-screenshot:"
@@ -52,6 +54,12 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         cls.company = cls.env.company
         cls.startClassPatcher(
             patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
+        )
+        # Odoo's own test runner refuses the bus's websocket while a test runs (pytest-odoo
+        # does not): the tours wait for the notifications sent by the scheduled action, so
+        # allow it as Odoo's bus tests do (bus.tests.common.WebsocketCase).
+        cls.startClassPatcher(
+            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True)
         )
 
     def setUp(self):
