@@ -2,6 +2,7 @@
 from collections import Counter, defaultdict
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..xmldirect import (
@@ -98,6 +99,12 @@ class DirectoClientImportLine(models.Model):
         string="Contacts Closed in Directo",
         readonly=True,
         help="Odoo contacts archived when this client is added.",
+    )
+    keep_odoo_values = fields.Boolean(
+        string="Keep Odoo's Values",
+        readonly=True,
+        help="Chosen for a 'Probably the same' client: it is linked to the Odoo client "
+        "(the Directo code only), none of the differences listed is written.",
     )
     contact_summary = fields.Char(
         string="Contact Persons Summary",
@@ -220,6 +227,7 @@ class DirectoClientImportLine(models.Model):
                 ("directo_code", "in", codes),
                 ("parent_id", "=", False),
                 ("company_id", "in", [company.id, False]),
+                ("id", "not in", list(self._directo_protected_ids())),
             ],
             ["directo_code", "name", "street", "city", "zip", "country_id"],
             order="active desc, id",
@@ -330,6 +338,10 @@ class DirectoClientImportLine(models.Model):
             "contact_code": self.env._("Directo contact code"),
             "client": self.env._("Client"),
             "same_code": self.env._("Same client code"),
+            "protected": self.env._(
+                "Same client code; a company's or user's own contact: never changed by the "
+                "import"
+            ),
             "same_vat": self.env._("Same VAT number, no client code in Odoo"),
             "same_regno": self.env._("Same registration code, no client code in Odoo"),
             "person_code": self.env._("Contact person %(code)s"),
@@ -426,6 +438,20 @@ class DirectoClientImportLine(models.Model):
             write["type"] = "other"
         return write, diffs
 
+    @api.model
+    def _directo_protected_ids(self):
+        """Partners the import never matches, links or writes: the companies' own partners
+        and the users' (internal, portal, archived alike). They are not Directo clients."""
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.users"].flush_model(["partner_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id FROM res_company UNION "
+                "SELECT partner_id FROM res_users WHERE partner_id IS NOT NULL"
+            )
+        )
+        return {partner_id for (partner_id,) in self.env.cr.fetchall() if partner_id}
+
     def _directo_client_name(self, partner_id):
         return self._directo_partners().browse(partner_id).display_name
 
@@ -438,7 +464,11 @@ class DirectoClientImportLine(models.Model):
         contacts_by_parent = {}
         if parent_ids:
             for contact in self._directo_partners().search_fetch(
-                [("parent_id", "in", list(parent_ids)), ("active", "=", True)],
+                [
+                    ("parent_id", "in", list(parent_ids)),
+                    ("active", "=", True),
+                    ("id", "not in", list(self._directo_protected_ids())),
+                ],
                 CHILD_FIELDS,
                 order="id",
             ):
@@ -455,6 +485,7 @@ class DirectoClientImportLine(models.Model):
                 [
                     ("directo_contact_code", "in", codes),
                     ("company_id", "in", [company.id, False]),
+                    ("id", "not in", list(self._directo_protected_ids())),
                 ],
                 CHILD_FIELDS,
                 order="active desc, id",
@@ -464,8 +495,13 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_match(self, company, vals_list):
+        """Match each Directo client with an Odoo client: by client code (*Already linked*
+        or *Changed*), else by VAT number or registration code (*Probably the same*, with
+        the differences linking would write). A company's or user's own partner is never a
+        match; one that holds the code stays *Already linked*, without differences."""
         texts = self._directo_texts()
         Partner = self._directo_partners()
+        protected = self._directo_protected_ids()
         linked = Partner.search_fetch(
             [
                 ("directo_code", "in", [vals["code"] for vals in vals_list]),
@@ -486,7 +522,7 @@ class DirectoClientImportLine(models.Model):
             if partner:
                 vals.update(
                     match_state="linked",
-                    match_reason=texts["same_code"],
+                    match_reason=texts["protected" if partner.id in protected else "same_code"],
                     partner_id=partner.id,
                 )
                 continue
@@ -502,22 +538,28 @@ class DirectoClientImportLine(models.Model):
                 match_reason=reason,
                 partner_id=partner or False,
             )
-        contacts_by_parent = self._directo_contacts_by_parent(
-            {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
+        matched = Partner.browse(
+            {vals["partner_id"] for vals in vals_list if vals["partner_id"]} - protected
         )
+        matched.fetch(list(PARTNER_FIELDS) + ["email", "phone"])
+        contacts_by_parent = self._directo_contacts_by_parent(set(matched.ids))
         contacts_by_code = self._directo_contacts_by_code(company, vals_list)
         for vals in vals_list:
+            if vals["partner_id"] in protected:
+                vals.update(contact_rows=[], changes=False)
+                self._directo_match_person_rows(vals, {}, [])
+                continue
             children = contacts_by_parent.get(vals["partner_id"], [])
             if not vals.get("contacts_complete"):
                 self._directo_known_primary_person(vals, children)
             person_diffs = self._directo_match_person_rows(vals, contacts_by_code, children)
             diffs = []
-            if vals["match_state"] == "linked":
-                partner = by_code[vals["code"]]
+            if vals["match_state"] in ("linked", "probable"):
+                partner = Partner.browse(vals["partner_id"])
                 diffs = self._directo_partner_diff(partner, vals)[1]
                 diffs += self._directo_contact_diff(children, vals)[2]
                 diffs += person_diffs
-                if diffs:
+                if diffs and vals["match_state"] == "linked":
                     vals["match_state"] = "changed"
             vals["changes"] = self._directo_changes_text(diffs)
         return vals_list
@@ -644,6 +686,9 @@ class DirectoClientImportLine(models.Model):
                   FROM res_partner
                  WHERE parent_id IS NULL AND directo_code IS NULL AND active
                    AND (company_id = %(company)s OR company_id IS NULL)
+                   AND id NOT IN (SELECT partner_id FROM res_company)
+                   AND id NOT IN (SELECT partner_id FROM res_users
+                                   WHERE partner_id IS NOT NULL)
                    AND (%(vat_key)s = ANY(%(vats)s) OR %(regno_key)s = ANY(%(regnos)s))
                  ORDER BY is_company DESC NULLS LAST, id
                 """,
@@ -680,13 +725,20 @@ class DirectoClientImportLine(models.Model):
         ]
 
     def _directo_apply(self):
+        """Create, link or update the Odoo clients of these lines; returns counts.
+
+        ``linked``: linked without any field written; ``updated``: a field written
+        (``fields``: the labels of those fields); ``unchanged``: already linked, nothing
+        to write. A company's or user's own partner is never written (``skipped``).
+        """
         self.import_id.ensure_one()
         company = self.import_id.company_id
         Partner = self._directo_partners().with_company(company)
+        protected = self._directo_protected_ids()
         vals_list = self._directo_match(company, self._directo_source_vals())
         existing_ids = {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
         contacts_by_parent = self._directo_contacts_by_parent(existing_ids)
-        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0}
+        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0, "fields": set()}
         partner_by_line, to_create, contacts_to_create, claimed = {}, [], [], set()
 
         for line, vals in zip(self, vals_list, strict=True):
@@ -702,20 +754,33 @@ class DirectoClientImportLine(models.Model):
             if state == "new":
                 to_create.append((line, vals))
                 continue
-            claimed.add(partner.id)
             partner_by_line[line.id] = partner.id
+            if partner.id in protected:
+                counts["unchanged"] += 1
+                vals["contact_rows"] = []
+                continue
+            claimed.add(partner.id)
+            if state == "probable" and line.keep_odoo_values:
+                # Linked, Odoo's values kept: the code only (contact persons: next read).
+                partner.write({"directo_code": vals["code"]})
+                vals["contact_rows"] = []
+                counts["linked"] += 1
+                continue
             write = self._directo_partner_diff(partner, vals)[0]
-            contact, contact_write, _diffs, new_contact = self._directo_contact_diff(
+            contact, contact_write, contact_diffs, new_contact = self._directo_contact_diff(
                 contacts_by_parent.get(partner.id, []), vals
             )
             persons_changed = any(row["match_state"] != "linked" for row in vals["contact_rows"])
-            if state == "probable":
-                write["directo_code"] = vals["code"]
-                counts["linked"] += 1
-            elif write or contact_write or new_contact or persons_changed:
+            labels = self._directo_write_labels(write, contact_diffs)
+            if write or contact_write or new_contact or persons_changed:
                 counts["updated"] += 1
+                counts["fields"] |= labels
+            elif state == "probable":
+                counts["linked"] += 1
             else:
                 counts["unchanged"] += 1
+            if state == "probable":
+                write["directo_code"] = vals["code"]
             if write:
                 partner.write(write)
             if contact_write:
@@ -752,6 +817,29 @@ class DirectoClientImportLine(models.Model):
         counts["contacts"] = len(contacts_to_create)
         self._directo_mark_added(partner_by_line)
         return counts
+
+    @api.model
+    def _directo_write_labels(self, write, contact_diffs):
+        """The labels of the client's fields a write changes (for the result message)."""
+        texts = self._directo_texts()
+        labels = {texts[field] for field in write if field in texts}
+        return labels | {label for label, _old, _new in contact_diffs}
+
+    def action_directo_link_keep(self):
+        """'Link, keep Odoo's values': the selected *Probably the same* clients are linked
+        to their Odoo client by the Directo code only; no difference is written."""
+        lines = self.filtered(lambda line: not line.added)
+        others = lines.filtered(lambda line: line.match_state != "probable")
+        if others or not lines:
+            raise UserError(
+                self.env._(
+                    "Only clients that are 'Probably the same' can be linked keeping Odoo's "
+                    "values; %(name)s is not.",
+                    name=others[:1].name or self.env._("the selection"),
+                )
+            )
+        lines.sudo().write({"keep_odoo_values": True})
+        return lines.action_directo_add()
 
     def _directo_apply_persons(self, vals_list, partner_by_line, contacts_to_create):
         """Update and archive the matched contact persons of these lines; queue the new

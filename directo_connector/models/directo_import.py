@@ -452,6 +452,11 @@ class DirectoImport(models.Model):
             updated=counts.get("updated", 0),
             unchanged=counts.get("unchanged", 0),
         )
+        if counts.get("fields"):
+            text += " " + self.env._(
+                "Fields written from Directo: %(fields)s.",
+                fields=", ".join(sorted(counts["fields"])),
+            )
         if counts.get("contacts"):
             text += " " + self.env._("%(count)s contacts created.", count=counts["contacts"])
         if counts.get("contacts_updated"):

@@ -115,7 +115,12 @@ class DirectoImportLineMixin(models.AbstractModel):
                     ._directo_apply()
                     .items()
                 ):
-                    counts[key] = counts.get(key, 0) + value
+                    # Numbers add up; the names of the fields written join.
+                    counts[key] = (
+                        counts.get(key, set()) | value
+                        if isinstance(value, set)
+                        else counts.get(key, 0) + value
+                    )
             message = runs[:1]._directo_summary(counts)
             kind = "success"
         runs._directo_close_preview_activity(message)
