@@ -4,6 +4,7 @@ from . import test_external_codes
 from . import test_import
 from . import test_import_contacts
 from . import test_import_safety
+from . import test_key_redaction
 from . import test_invoice_rows
 from . import test_paid_status
 from . import test_i18n_template
