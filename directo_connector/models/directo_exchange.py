@@ -7,6 +7,7 @@ import tempfile
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .. import xmldirect
 from ..xmldirect.redact import Redactor
@@ -148,7 +149,7 @@ class DirectoExchange(models.Model):
         body = exchange.response_body or b""
         body_text = redact(body.decode("utf-8", errors="replace"))
         size = exchange.response_size or len(body)
-        truncated = size > len(body)
+        truncated = exchange.response_truncated
         vals = {
             "company_id": company.id,
             "component": exchange.component,
@@ -214,9 +215,21 @@ class DirectoExchange(models.Model):
         else:
             os.replace(spool.name, full_path)
             Attachment._mark_for_gc(fname)  # removed again if the transaction fails
-        return Attachment.create(
-            dict(vals, store_fname=fname, file_size=size, checksum=checksum)
+        attachment = Attachment.create(vals)
+        # ir.attachment takes its contents only as bytes (raw/datas) and refuses these
+        # columns from callers: the file is in place, the row is pointed at it.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_attachment SET store_fname = %s, file_size = %s, checksum = %s "
+                "WHERE id = %s",
+                fname,
+                size,
+                checksum,
+                attachment.id,
+            )
         )
+        attachment.invalidate_recordset(["store_fname", "file_size", "checksum", "raw", "datas"])
+        return attachment
 
     @api.model
     def _cron_cleanup_exchanges(self):

@@ -284,6 +284,8 @@ class Exchange:
     response_size: int = 0
     #: Per-document results of a put (empty for reads).
     results: list[PutResult] = field(default_factory=list)
+    #: True when ``response_body`` holds only the start of the answer.
+    response_truncated: bool = False
     #: The whole answer without the key, in chunks, read from the spooled file (never whole
     #: in memory). Only callable while ``on_exchange`` runs (the spool is closed after).
     response_chunks: Callable[[], Iterator[bytes]] | None = field(default=None, repr=False)
@@ -553,6 +555,7 @@ class DirectoClient:
                 limit = min(limit or _OVERSIZE_KEPT_BYTES, _OVERSIZE_KEPT_BYTES)
             try:
                 exchange.response_body = self._excerpt(spool, limit)
+                exchange.response_truncated = limit is not None and spool.size > limit
             except ValueError:  # spool already closed
                 exchange.response_body = None
             else:
