@@ -171,29 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.take_fault(component, operation)
         if fault is not None:
             record.answer = f"fault:{fault.kind}"
-            if fault.kind == "delay":
-                state.wait(fault.seconds)
-            elif fault.kind in ("http500", "http_status"):
-                status = 500 if fault.kind == "http500" else fault.status
-                self._send(status, b"<html><body>Server error</body></html>", "text/html")
-                return
-            elif fault.kind == "malformed":
-                self._send(HTTPStatus.OK, _MALFORMED)
-                return
-            elif fault.kind == "drop":
-                self._drop()
-                return
-            elif fault.kind == "html_page":
-                self._send(HTTPStatus.OK, _MAINTENANCE_PAGE, "text/html; charset=utf-8")
-                return
-            elif fault.kind == "empty":
-                self._send(HTTPStatus.OK, b"")
-                return
-            elif fault.kind == "huge":
-                self._send_huge(fault.size)
-                return
-            elif fault.kind in ("echo", "echo_text"):
-                self._send_echo(fault, parts.query, body, form)
+            if self._answer_fault(fault, parts.query, body, form):
                 return
 
         answer, label = self._dispatch(form, query, params, component, operation)
@@ -206,6 +184,30 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "process_then_timeout":
             state.wait(fault.seconds)
         self._send(HTTPStatus.OK, answer)
+
+    def _answer_fault(self, fault: Fault, query: str, body: bytes, form: dict[str, str]) -> bool:
+        """Answer as ``fault`` says; False when the request is still to be answered."""
+        if fault.kind == "delay":
+            self.state.wait(fault.seconds)
+            return False
+        if fault.kind in ("http500", "http_status"):
+            status = 500 if fault.kind == "http500" else fault.status
+            self._send(status, b"<html><body>Server error</body></html>", "text/html")
+        elif fault.kind == "malformed":
+            self._send(HTTPStatus.OK, _MALFORMED)
+        elif fault.kind == "drop":
+            self._drop()
+        elif fault.kind == "html_page":
+            self._send(HTTPStatus.OK, _MAINTENANCE_PAGE, "text/html; charset=utf-8")
+        elif fault.kind == "empty":
+            self._send(HTTPStatus.OK, b"")
+        elif fault.kind == "huge":
+            self._send_huge(fault.size)
+        elif fault.kind in ("echo", "echo_text"):
+            self._send_echo(fault, query, body, form)
+        else:
+            return False
+        return True
 
     def _send_echo(self, fault: Fault, query: str, body: bytes, form: dict[str, str]) -> None:
         """What a gateway's error page that echoes the request answers."""

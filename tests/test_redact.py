@@ -11,6 +11,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from test_client import invoice
+
 from xmldirect import DirectoClient, DirectoError
 from xmldirect.redact import REDACTED, Redactor
 

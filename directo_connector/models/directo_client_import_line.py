@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import itertools
 from collections import Counter, defaultdict
 
 from odoo import api, fields, models, tools
@@ -6,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..xmldirect import (
+    Contact,
     DirectoNotActivated,
     DirectoUnauthorized,
     contact_person_name,
@@ -37,6 +39,18 @@ SOURCE_FIELDS = (
     "country_id", "county", "contact", "email", "phone", "primary_contact_code",
 )  # fmt: skip
 ROW_FIELDS = ("code", "closed", "is_primary", *PERSON_FIELDS)
+#: The temporary table the contact persons of a read wait in (one read per transaction),
+#: and its columns (the fields of ``xmldirect.Contact``).
+STAGE_TABLE = "directo_contact_stage"
+STAGE_COLUMNS = (
+    ("code", "varchar"), ("customercode", "varchar"), ("name", "varchar"),
+    ("firstname", "varchar"), ("lastname", "varchar"), ("address1", "varchar"),
+    ("address2", "varchar"), ("address3", "varchar"), ("phone", "varchar"),
+    ("mobile", "varchar"), ("email", "varchar"), ("closed", "boolean"),
+    ("ts", "timestamp"),
+)  # fmt: skip
+#: Contact persons inserted per statement.
+STAGE_BATCH = 1000
 QUIET_CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -142,83 +156,142 @@ class DirectoClientImportLine(models.Model):
     # ------------------------------------------------------------------ read
 
     @api.model
-    def _directo_fetch(self, client, run):
+    def _directo_read_into(self, client, run):
         """Read the open clients (all, or those changed since ``run.ts_from``) and their
-        contact persons, one request per component. Returns ``(records, info)``."""
+        contact persons, one request per component, and store them as preview lines in
+        batches: memory does not grow with the register. Both answers are spooled by the
+        client; the contact persons go to a temporary table first (a client's persons may
+        come anywhere in Directo's answer), then each batch of clients takes its own."""
         countries = {
             country.code: country.id
             for country in self.env["res.country"].search_fetch([], ["code"])
         }
-        info = {"max_ts": None, "contact_count": 0, "contact_note": False}
-        records = []
-        for customer in client.iter_customers(ts=run.ts_from or None):
+        info = {"max_ts": None, "contact_count": 0, "contact_note": False, "read_count": 0}
+        customers = client.iter_customers(ts=run.ts_from or None)
+        # Started, so that closing it reports its exchange if reading the persons fails.
+        first = next(customers, None)
+        try:
+            staged = self._directo_stage_persons(client, run, info)
+        except BaseException:
+            customers.close()
+            raise
+        if first is not None:
+            customers = itertools.chain([first], customers)
+        complete = staged and run.mode == "full"
+        read_codes = set()
+        batch = []
+        for customer in customers:
             if customer.closed:
                 continue
             info["max_ts"] = _later(info["max_ts"], customer.ts)
-            records.append(self._directo_customer_vals(customer, countries))
-        info["read_count"] = len(records)
-        persons = self._directo_fetch_persons(client, run, info)
-        complete = persons is not None and run.mode == "full"
-        if persons and run.mode == "refresh":
-            records += self._directo_clients_of_persons(run.company_id, records, persons)
-        for vals in records:
+            info["read_count"] += 1
+            read_codes.add(customer.code)
+            batch.append(self._directo_customer_vals(customer, countries))
+            if len(batch) >= BATCH_SIZE:
+                self._directo_store_batch(run, batch, complete, staged, info)
+                batch = []
+        if staged and run.mode == "refresh":
+            batch += self._directo_clients_of_persons(run.company_id, read_codes)
+        for chunk in split_every(BATCH_SIZE, batch):
+            self._directo_store_batch(run, list(chunk), complete, staged, info)
+        return info
+
+    @api.model
+    def _directo_store_batch(self, run, vals_list, complete, staged, info):
+        """Match a batch of clients read (with their staged contact persons) and store
+        the preview lines (a refresh leaves out what is already as in Odoo)."""
+        codes = [vals["code"] for vals in vals_list]
+        persons = self._directo_staged_persons(codes) if staged else {}
+        for vals in vals_list:
             vals["contacts_complete"] = complete
-            rows = self._directo_person_rows(vals, (persons or {}).get(vals["code"], []))
+            rows = self._directo_person_rows(vals, persons.get(vals["code"], []))
             info["contact_count"] += len(rows)
-        return records, info
+        with self.env.cr.savepoint():
+            self._directo_match(run.company_id, vals_list)
+            if run.mode == "refresh":
+                # Read again only because of the day of overlap: not worth a preview line.
+                vals_list = [vals for vals in vals_list if vals["match_state"] != "linked"]
+            self._directo_create_lines(run, vals_list)
 
     @api.model
-    def _directo_customer_vals(self, customer, countries):
-        country_code = (customer.country or "").upper() or False
-        return {
-            "code": customer.code,
-            "name": customer.name or customer.code,
-            "regno": customer.regno or False,
-            "vatregno": customer.vatregno or False,
-            "address1": customer.address1 or False,
-            "address2": customer.address2 or False,
-            "address3": customer.address3 or False,
-            "country_code": country_code,
-            "country_id": countries.get(country_code, False),
-            "county": customer.county or False,
-            "contact": customer.contact or False,
-            "email": customer.email or False,
-            "phone": customer.phone or False,
-        }
-
-    @api.model
-    def _directo_fetch_persons(self, client, run, info):
-        """The contact persons read, by client code; None when the key may not read them.
+    def _directo_stage_persons(self, client, run, info):
+        """Put the contact persons read into a temporary table; False when the key may
+        not read them.
 
         A full read asks for the open ones only; a refresh also for closed ones (a person
         closed since the last read has to be noticed).
         """
         try:
-            persons = list(
-                client.iter_contacts(ts=run.ts_from or None, open_only=run.mode == "full")
-            )
+            persons = client.iter_contacts(ts=run.ts_from or None, open_only=run.mode == "full")
         except (DirectoNotActivated, DirectoUnauthorized) as error:
             # The customer read with this very key has just worked, so a Type 5 here means
             # the contact component is missing from the key: the clients are still imported.
             info["contact_note"] = self.env["directo.import"]._directo_contacts_refused(
                 run.company_id, error
             )
-            return None
+            return False
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS %s (seq serial, %s) ON COMMIT DROP",
+                SQL.identifier(STAGE_TABLE),
+                SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS
+                ),
+            )
+        )
+        cr.execute(SQL("TRUNCATE %s", SQL.identifier(STAGE_TABLE)))
+        columns = SQL(", ").join(SQL.identifier(name) for name, _kind in STAGE_COLUMNS)
+        for chunk in split_every(STAGE_BATCH, persons):
+            rows = []
+            for person in chunk:
+                info["max_ts"] = _later(info["max_ts"], person.ts)
+                if person.code and person.customercode:
+                    rows.append(tuple(getattr(person, name) for name, _kind in STAGE_COLUMNS))
+            if rows:
+                cr.execute(
+                    SQL(
+                        "INSERT INTO %s (%s) VALUES %s",
+                        SQL.identifier(STAGE_TABLE),
+                        columns,
+                        SQL(", ").join(SQL("%s", row) for row in rows),
+                    )
+                )
+        return True
+
+    @api.model
+    def _directo_staged_persons(self, codes):
+        """The staged contact persons of these client codes, by client code (in the order
+        Directo listed them)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE customercode = ANY(%s) ORDER BY seq",
+                SQL(", ").join(SQL.identifier(name) for name, _kind in STAGE_COLUMNS),
+                SQL.identifier(STAGE_TABLE),
+                list(codes),
+            )
+        )
         by_client = defaultdict(list)
-        for person in persons:
-            info["max_ts"] = _later(info["max_ts"], person.ts)
-            if person.code and person.customercode:
-                by_client[person.customercode].append(person)
+        names = [name for name, _kind in STAGE_COLUMNS]
+        for row in self.env.cr.fetchall():
+            person = Contact(**dict(zip(names, row, strict=True)))
+            by_client[person.customercode].append(person)
         return by_client
 
     @api.model
-    def _directo_clients_of_persons(self, company, records, persons):
+    def _directo_clients_of_persons(self, company, read_codes):
         """Refresh: the linked clients whose contact persons changed although they did not.
 
         Their line carries the Odoo client's own values (nothing to change) and the persons.
         """
-        read = {vals["code"] for vals in records}
-        codes = [code for code in persons if code not in read]
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT customercode FROM %s WHERE NOT customercode = ANY(%s)",
+                SQL.identifier(STAGE_TABLE),
+                list(read_codes),
+            )
+        )
+        codes = [code for (code,) in self.env.cr.fetchall()]
         if not codes:
             return []
         out, seen = [], set()
@@ -253,6 +326,25 @@ class DirectoClientImportLine(models.Model):
                 }
             )
         return out
+
+    @api.model
+    def _directo_customer_vals(self, customer, countries):
+        country_code = (customer.country or "").upper() or False
+        return {
+            "code": customer.code,
+            "name": customer.name or customer.code,
+            "regno": customer.regno or False,
+            "vatregno": customer.vatregno or False,
+            "address1": customer.address1 or False,
+            "address2": customer.address2 or False,
+            "address3": customer.address3 or False,
+            "country_code": country_code,
+            "country_id": countries.get(country_code, False),
+            "county": customer.county or False,
+            "contact": customer.contact or False,
+            "email": customer.email or False,
+            "phone": customer.phone or False,
+        }
 
     @api.model
     def _directo_person_rows(self, vals, persons):
@@ -339,8 +431,7 @@ class DirectoClientImportLine(models.Model):
             "client": self.env._("Client"),
             "same_code": self.env._("Same client code"),
             "protected": self.env._(
-                "Same client code; a company's or user's own contact: never changed by the "
-                "import"
+                "Same client code; a company's or user's own contact: never changed by the import"
             ),
             "same_vat": self.env._("Same VAT number, no client code in Odoo"),
             "same_regno": self.env._("Same registration code, no client code in Odoo"),

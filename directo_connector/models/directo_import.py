@@ -306,20 +306,25 @@ class DirectoImport(models.Model):
         self.env["ir.cron"]._notify_progress(done=1, remaining=self.search_count(pending))
 
     def _directo_run_read(self):
+        """Read and store the preview lines batch by batch (``_directo_read_into``); a
+        failure removes the lines of this run and fails it. The exchanges stay logged."""
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         self.ts_from = self._directo_since()
+        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         try:
-            # Outside the savepoint: the exchange of a failed read must stay logged.
-            records, info = Line._directo_fetch(self.company_id._directo_client(), self)
+            info = Line.with_company(self.company_id)._directo_read_into(
+                self.company_id._directo_client(), self
+            )
         except Exception as error:  # any failure ends this run, not the whole job
             if not isinstance(error, (DirectoError, UserError)):
                 _logger.exception("Directo import %s: reading failed", self.id)
+            Line.search([("import_id", "=", self.id)]).unlink()
             self._directo_fail(error)
             return
         try:
             with self.env.cr.savepoint():
-                self._directo_store(records, info)
+                self._directo_store(info)
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
@@ -339,22 +344,16 @@ class DirectoImport(models.Model):
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger", button=self._directo_open_button())
 
-    def _directo_store(self, records, info):
-        """Match the records read and store them as preview lines; replace older reads.
+    def _directo_store(self, info):
+        """The lines are stored: the run is ready; older reads are replaced.
 
-        ``info`` (from the fetch): ``read_count``, ``max_ts`` (the latest change read, the
+        ``info`` (from the read): ``read_count``, ``max_ts`` (the latest change read, the
         next refresh's watermark), ``contact_count``, ``contact_note``.
         """
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
-        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         company = self.company_id
-        read_count = info.get("read_count", len(records))
-        Line.with_company(company)._directo_match(company, records)
-        if self.mode == "refresh":
-            # Read again only because of the day of overlap: not worth a preview line.
-            records = [vals for vals in records if vals["match_state"] != "linked"]
-        Line._directo_create_lines(self, records)
+        read_count = info.get("read_count", 0)
         self.write(
             {
                 "state": "ready",

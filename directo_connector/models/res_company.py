@@ -6,8 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..notification import notification_action
-from ..xmldirect.redact import Redactor
-from .directo_exchange import INLINE_BODY_LIMIT
 from ..xmldirect import (
     CONNECTION_CHECK_CODE,
     DEFAULT_MAX_ANSWER_BYTES,
@@ -24,6 +22,8 @@ from ..xmldirect import (
     DirectoUrlError,
     validate_url,
 )
+from ..xmldirect.redact import Redactor
+from .directo_exchange import INLINE_BODY_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -320,9 +320,7 @@ class ResCompany(models.Model):
     def _directo_diagnose(self, error, trimmed):
         """A sentence an admin can act on, for a failed Directo call; never with the key
         in it (the client removes it from Directo's texts; this holds for any error)."""
-        return Redactor(self.sudo().directo_token).text(
-            self._directo_diagnosis(error, trimmed)
-        )
+        return Redactor(self.sudo().directo_token).text(self._directo_diagnosis(error, trimmed))
 
     def _directo_diagnosis(self, error, trimmed):
         if isinstance(error, DirectoNotActivated):

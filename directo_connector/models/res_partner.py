@@ -117,8 +117,10 @@ class ResPartner(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        partners = self.sudo().with_context(active_test=False).browse(
-            [pid for _code, ids in rows for pid in ids]
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .browse([pid for _code, ids in rows for pid in ids])
         )
         names = {partner.id: partner.display_name for partner in partners}
         return [(code, [(pid, names.get(pid, "")) for pid in ids]) for code, ids in rows]

@@ -274,7 +274,9 @@ class TestDirectoClientCodeIndex(TransactionCase):
             self.assertIn("DX Dup Alpha (id %s)" % alpha.id, message)
             self.assertIn("DX Dup Beta (id %s)" % beta.id, message)
             self.assertFalse(index_exists(self.env.cr, DIRECTO_CODE_INDEX))
-            self.env.cr.execute("UPDATE res_partner SET directo_code = NULL WHERE id = %s", [beta.id])
+            self.env.cr.execute(
+                "UPDATE res_partner SET directo_code = NULL WHERE id = %s", [beta.id]
+            )
             Partner._directo_create_code_index()
             self.assertTrue(index_exists(self.env.cr, DIRECTO_CODE_INDEX))
 

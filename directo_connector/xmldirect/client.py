@@ -28,8 +28,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
 from dataclasses import replace as dataclass_replace
+from typing import IO, Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 import requests
