@@ -185,7 +185,8 @@ class DirectoClientImportLine(models.Model):
                 continue
             info["max_ts"] = _later(info["max_ts"], customer.ts)
             info["read_count"] += 1
-            read_codes.add(customer.code)
+            if run.mode == "refresh":  # a refresh reads only what changed: a few codes
+                read_codes.add(customer.code)
             batch.append(self._directo_customer_vals(customer, countries))
             if len(batch) >= BATCH_SIZE:
                 self._directo_store_batch(run, batch, complete, staged, info)
@@ -212,6 +213,10 @@ class DirectoClientImportLine(models.Model):
                 # Read again only because of the day of overlap: not worth a preview line.
                 vals_list = [vals for vals in vals_list if vals["match_state"] != "linked"]
             self._directo_create_lines(run, vals_list)
+        # Written: the records created need not stay in this transaction's cache (it
+        # would grow with the register).
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     @api.model
     def _directo_stage_persons(self, client, run, info):

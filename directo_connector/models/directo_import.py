@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
 from ..notification import notification_action
@@ -311,7 +312,7 @@ class DirectoImport(models.Model):
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         self.ts_from = self._directo_since()
-        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
+        self._directo_unlink_lines(self)  # leftovers of an interrupted run
         try:
             info = Line.with_company(self.company_id)._directo_read_into(
                 self.company_id._directo_client(), self
@@ -319,7 +320,7 @@ class DirectoImport(models.Model):
         except Exception as error:  # any failure ends this run, not the whole job
             if not isinstance(error, (DirectoError, UserError)):
                 _logger.exception("Directo import %s: reading failed", self.id)
-            Line.search([("import_id", "=", self.id)]).unlink()
+            self._directo_unlink_lines(self)
             self._directo_fail(error)
             return
         try:
@@ -328,6 +329,14 @@ class DirectoImport(models.Model):
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
+
+    def _directo_unlink_lines(self, runs):
+        """Delete the preview lines of ``runs`` in batches (a read holds tens of thousands:
+        memory stays bounded)."""
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        for ids in split_every(BACKGROUND_CHUNK, Line.search([("import_id", "in", runs.ids)]).ids):
+            Line.browse(ids).unlink()
+            self.env.invalidate_all()
 
     def _directo_since(self):
         """A refresh's ``ts`` filter: one day before the latest change read (Directo filters
@@ -351,7 +360,6 @@ class DirectoImport(models.Model):
         next refresh's watermark), ``contact_count``, ``contact_note``.
         """
         self.ensure_one()
-        Line = self.env[LINE_MODELS[self.kind]].sudo()
         company = self.company_id
         read_count = info.get("read_count", 0)
         self.write(
@@ -378,7 +386,7 @@ class DirectoImport(models.Model):
             older_domain.append(("mode", "=", "refresh"))  # a full preview stays
         older = self.search(older_domain)
         if older:
-            Line.search([("import_id", "in", older.ids)]).unlink()
+            self._directo_unlink_lines(older)
             older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
         self._directo_notify_ready(self._directo_apply_refresh())

@@ -91,7 +91,7 @@ DIRECTO_DOMAIN = "directo.ee"
 #: would be rejected, so it stays within 32 but uses characters nobody uses in codes).
 CONNECTION_CHECK_CODE = "~odoo-connection-check~"
 _logger = logging.getLogger(__name__)
-_SPOOL_MEMORY = 4 * 1024 * 1024  # keep up to 4 MB of an answer in memory, then disk
+_SPOOL_MEMORY = 1024 * 1024  # keep up to 1 MiB of an answer in memory, then disk
 _CHUNK = 64 * 1024
 #: Enough of an answer's start to tell XML from an HTML page or text.
 _HEAD_BYTES = 8 * 1024
