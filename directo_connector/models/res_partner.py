@@ -22,6 +22,14 @@ OLD_DIRECTO_CODE_INDEX = "res_partner_directo_code_company_uniq"
 # without a company share the key 0.
 _DIRECTO_CODE_KEY = SQL("COALESCE(company_id, 0), lower(directo_code)")
 _DIRECTO_CODE_ROWS = SQL("directo_code IS NOT NULL AND directo_code != '' AND parent_id IS NULL")
+#: Joins ``o``, the other clients holding the code of client ``p`` as Directo sees it: case
+#: ignored, the same company, or one of the two shared by all companies.
+_SAME_CODE_HOLDER = SQL(
+    """JOIN res_partner o
+         ON lower(o.directo_code) = lower(p.directo_code) AND o.id != p.id
+        AND o.parent_id IS NULL
+        AND (p.company_id IS NULL OR o.company_id IS NULL OR p.company_id = o.company_id)"""
+)
 
 # What Directo's partial client update (xd_customer_update=1) changes.
 DIRECTO_SYNC_FIELDS = ("name", "email", "phone")
@@ -101,18 +109,14 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT min(p.directo_code), array_agg(DISTINCT p.id ORDER BY p.id)
-                  FROM res_partner p
-                  JOIN res_partner o
-                    ON lower(o.directo_code) = lower(p.directo_code) AND o.id != p.id
-                   AND o.parent_id IS NULL
-                   AND (p.company_id IS NULL OR o.company_id IS NULL
-                        OR p.company_id = o.company_id)
+                  FROM res_partner p %s
                  WHERE p.directo_code IS NOT NULL AND p.directo_code != ''
                    AND p.parent_id IS NULL
                  GROUP BY lower(p.directo_code)
                  ORDER BY 1
                  LIMIT %s
                 """,
+                _SAME_CODE_HOLDER,
                 limit,
             )
         )
@@ -255,16 +259,12 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT p.id, o.id
-                  FROM res_partner p
-                  JOIN res_partner o
-                    ON lower(o.directo_code) = lower(p.directo_code) AND o.id != p.id
-                   AND o.parent_id IS NULL
-                   AND (p.company_id IS NULL OR o.company_id IS NULL
-                        OR p.company_id = o.company_id)
+                  FROM res_partner p %s
                  WHERE p.id IN %s
                  ORDER BY p.id, o.id
                  LIMIT 1
                 """,
+                _SAME_CODE_HOLDER,
                 tuple(partners.ids),
             )
         )
