@@ -83,11 +83,7 @@ class ResPartner(models.Model):
                     "another client. Give these clients distinct codes (or archive and clear "
                     "the code of the wrong one), then update the module again:\n%(list)s",
                     list="\n".join(
-                        self.env._(
-                            "code %(code)s: partners %(partners)s",
-                            code=code,
-                            partners=", ".join("%s (id %s)" % (name, pid) for pid, name in rows),
-                        )
+                        "%s: %s" % (code, ", ".join("%s (id %s)" % row[::-1] for row in rows))
                         for code, rows in duplicates
                     ),
                 )
