@@ -13,3 +13,4 @@ from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
 from . import test_tours
+from . import test_export_exactly_once
