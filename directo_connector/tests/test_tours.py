@@ -293,3 +293,21 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         self.assertEqual(move.invoice_line_ids.directo_resource_id, katrin)
         self.assertEqual(move.state, "posted")
+
+    def test_h_probable_client_linked_keeping_odoo_values(self):
+        """A *Probably the same* client shows its differences in the preview; *Link, Keep
+        Odoo's Values* links it without writing any of them."""
+        self._connected()
+        existing = self.env["res.partner"].create(
+            {"name": "Saare Kala", "is_company": True, "vat": "EE109876543", "email": "x@y.ee"}
+        )
+        run = self.env["directo.import"]._directo_enqueue("client", self.company)
+        self.env["directo.import"]._cron_process_imports()
+        self.assertEqual(run.state, "ready", run.error)
+        self.start_tour(
+            "/odoo/action-directo_connector.directo_import_action/%s" % run.id,
+            "directo_client_probable",
+            login="admin",
+        )
+        self.assertEqual(existing.directo_code, "K0002")
+        self.assertEqual((existing.name, existing.email), ("Saare Kala", "x@y.ee"))
