@@ -598,23 +598,14 @@ class DirectoClientImportLine(models.Model):
         texts = self._directo_texts()
         Partner = self._directo_partners()
         protected = self._directo_protected_ids()
-        linked = Partner.search_fetch(
-            [
-                ("directo_code", "in", [vals["code"] for vals in vals_list]),
-                ("parent_id", "=", False),
-                ("company_id", "in", [company.id, False]),
-            ],
-            list(PARTNER_FIELDS) + ["email", "phone", "directo_code"],
-            order="active desc, id",
-        )
         by_code = {}
-        for partner in linked:
-            by_code.setdefault(partner.directo_code, partner)
+        for partner in self._directo_holders(company, [vals["code"] for vals in vals_list]):
+            by_code.setdefault(partner.directo_code.lower(), partner)
         by_vat, by_regno = self._directo_probable(
-            company, [vals for vals in vals_list if vals["code"] not in by_code]
+            company, [vals for vals in vals_list if vals["code"].lower() not in by_code]
         )
         for vals in vals_list:
-            partner = by_code.get(vals["code"])
+            partner = by_code.get(vals["code"].lower())
             if partner:
                 vals.update(
                     match_state="linked",
@@ -659,6 +650,26 @@ class DirectoClientImportLine(models.Model):
                     vals["match_state"] = "changed"
             vals["changes"] = self._directo_changes_text(diffs)
         return vals_list
+
+    @api.model
+    def _directo_holders(self, company, codes):
+        """The Odoo clients holding these client codes, as Directo sees a code: case
+        ignored (archived ones too, active ones first)."""
+        Partner = self._directo_partners()
+        Partner.flush_model(["directo_code", "parent_id", "company_id", "active"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE parent_id IS NULL AND lower(directo_code) = ANY(%s)
+                      AND (company_id = %s OR company_id IS NULL)
+                    ORDER BY active DESC, id""",
+                [code.lower() for code in codes],
+                company.id,
+            )
+        )
+        holders = Partner.browse([partner_id for (partner_id,) in self.env.cr.fetchall()])
+        holders.fetch([*PARTNER_FIELDS, "email", "phone", "directo_code"])
+        return holders
 
     @api.model
     def _directo_known_primary_person(self, vals, children):

@@ -124,3 +124,19 @@ class TestDirectoImportSafety(DirectoImportCase):
         second = self._by_code(self._read())["K0002"]
         self.assertEqual(second.match_state, "changed")
         self.assertIn("Name: Saare Kala → Saare Kala AS", second.changes)
+
+    def test_code_in_another_case_is_the_same_client(self):
+        """Directo ignores the case of client codes: an Odoo client with code k0002 is the
+        Directo client K0002 (linked, not created again, which the code index refuses)."""
+        client = self.Partner.create(
+            {"name": "Saare Kala AS", "is_company": True, "directo_code": "k0002"}
+        )
+        run = self._read()
+        line = self._by_code(run)["K0002"]
+        self.assertIn(line.match_state, ("linked", "changed"))
+        self.assertEqual(line.partner_id, client)
+        line.action_directo_add()
+        self.assertEqual(
+            self.Partner.search_count([("directo_code", "=ilike", "k0002")]), 1, "no duplicate"
+        )
+        self.assertEqual(client.company_registry, "87654321")
