@@ -66,6 +66,7 @@ class TestDirectoKeyRedaction(DirectoExportCommon):
         self.env["account.move"]._cron_directo_export()
         texts = [move.directo_error, move.directo_payment_error]
         texts += move.directo_attempt_ids.mapped("message") + self._record_texts(move)
+        self.assertIn(ECHO, "\n".join(str(t) for t in texts), "the invoice shows the echo")
         # Connect: the connection message the settings show to every internal user.
         self.company.action_directo_connect()
         texts.append(self.company.directo_connection_message)
@@ -73,6 +74,7 @@ class TestDirectoKeyRedaction(DirectoExportCommon):
         run = self.env["directo.import"]._directo_enqueue("client", self.company)
         self.env["directo.import"]._cron_process_imports()
         texts += [run.error, *self._record_texts(run)]
+        self.assertIn(ECHO, run.error, "the import shows the echo")
         self.sandbox.state.clear_faults()
         self.sandbox.state.add_fault("echo_text", sticky=True)
         self.company.action_directo_connect()
