@@ -128,6 +128,71 @@ def test_refused_urls(url, message):
         DirectoClient(url, TOKEN)
 
 
+#: URLs whose host is read differently by ``urllib.parse`` and by ``requests``/``urllib3``
+#: (which end the host at a backslash), or that carry user info, control characters,
+#: spaces or characters no host name has: the key would go to evil.example.
+BYPASS_URLS = [
+    "http://evil.example\\.localhost/xmlcore/cap_xml_direct/xmlcore.asp",
+    "http://evil.example\\.127.0.0.1/x",
+    "https://evil.example\\.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp",
+    "https://evil.example:P\\@login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp",
+    "https://evil.example:443\\@login.directo.ee/x",
+    "https://evil.example\\@login.directo.ee/x",
+    "https://evil.example:P@login.directo.ee/x",
+    "https://user@login.directo.ee/x",
+    "https://@login.directo.ee/x",
+    "https://login.directo.ee%5C.evil.example/x",
+    "https://evil.example%2F.directo.ee/x",
+    "https://evil.example%00.directo.ee/x",
+    "https://evil.example\u3002directo.ee/x",
+    "https://evil.example\t.directo.ee/x",
+    "https://evil.example .directo.ee/x",
+    "https://evil.example\x00.directo.ee/x",
+    "http://evil.example\r\n.localhost/x",
+]
+
+
+@pytest.mark.parametrize("url", BYPASS_URLS)
+def test_parser_confusion_refused(url):
+    assert not is_url_allowed(url)
+    # Refused whatever the allow-list says: no parser may be trusted with it.
+    assert not is_url_allowed(url, ["*.example", "*.0.0.1", "*.localhost"])
+    with pytest.raises(DirectoUrlError) as err:
+        validate_url(url)
+    assert err.value.reason in ("unsafe", "invalid")
+    with pytest.raises(DirectoUrlError):
+        DirectoClient(url, TOKEN)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example#@login.directo.ee/x",
+        "https://evil.example?@login.directo.ee/x",
+        "https://evil.example/@login.directo.ee/x",
+        "https://evil.example;.directo.ee/x",
+    ],
+)
+def test_allow_list_decides_on_the_host_the_request_goes_to(url):
+    """What follows the host ("#@...", "?@...") is no user info: the host is evil.example,
+    for every parser, and it is refused as such."""
+    with pytest.raises(DirectoUrlError) as err:
+        validate_url(url)
+    assert err.value.host in (None, "evil.example")
+    assert err.value.reason in ("host", "unsafe")
+
+
+def test_allowed_url_sent_to_the_host_checked():
+    """The host the allow-list accepted is where requests would connect."""
+    import requests
+    from urllib3.util import parse_url
+
+    for url in ("https://LOGIN.Directo.EE./x?a=1", "http://[::1]:8800/x", "http://localhost/x"):
+        prepared = requests.Request("POST", validate_url(url)).prepare()
+        host = parse_url(prepared.url).host.strip("[]").lower().rstrip(".")
+        assert host in ("login.directo.ee", "::1", "localhost")
+
+
 def test_bad_routing_refused(sandbox):
     with pytest.raises(ValueError, match="routing"):
         DirectoClient(sandbox.url, TOKEN, routing="header")

@@ -3,6 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import split_every
 from odoo.tools.misc import format_date
 
 from ..notification import notification_action
@@ -308,23 +309,36 @@ class DirectoImport(models.Model):
         self.env["ir.cron"]._notify_progress(done=1, remaining=self.search_count(pending))
 
     def _directo_run_read(self):
+        """Read and store the preview lines batch by batch (``_directo_read_into``); a
+        failure removes the lines of this run and fails it. The exchanges stay logged."""
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         self.ts_from = self._directo_since()
+        self._directo_unlink_lines(self)  # leftovers of an interrupted run
         try:
-            # Outside the savepoint: the exchange of a failed read must stay logged.
-            records, info = Line._directo_fetch(self.company_id._directo_client(), self)
+            info = Line.with_company(self.company_id)._directo_read_into(
+                self.company_id._directo_client(), self
+            )
         except Exception as error:  # any failure ends this run, not the whole job
             if not isinstance(error, (DirectoError, UserError)):
                 _logger.exception("Directo import %s: reading failed", self.id)
+            self._directo_unlink_lines(self)
             self._directo_fail(error)
             return
         try:
             with self.env.cr.savepoint():
-                self._directo_store(records, info)
+                self._directo_store(info)
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
+
+    def _directo_unlink_lines(self, runs):
+        """Delete the preview lines of ``runs`` in batches (a read holds tens of thousands:
+        memory stays bounded)."""
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        for ids in split_every(BACKGROUND_CHUNK, Line.search([("import_id", "in", runs.ids)]).ids):
+            Line.browse(ids).unlink()
+            self.env.invalidate_all()
 
     def _directo_since(self):
         """A refresh's ``ts`` filter: one day before the latest change read (Directo filters
@@ -341,22 +355,15 @@ class DirectoImport(models.Model):
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger", button=self._directo_open_button())
 
-    def _directo_store(self, records, info):
-        """Match the records read and store them as preview lines; replace older reads.
+    def _directo_store(self, info):
+        """The lines are stored: the run is ready; older reads are replaced.
 
-        ``info`` (from the fetch): ``read_count``, ``max_ts`` (the latest change read, the
+        ``info`` (from the read): ``read_count``, ``max_ts`` (the latest change read, the
         next refresh's watermark), ``contact_count``, ``contact_note``.
         """
         self.ensure_one()
-        Line = self.env[LINE_MODELS[self.kind]].sudo()
-        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         company = self.company_id
-        read_count = info.get("read_count", len(records))
-        Line.with_company(company)._directo_match(company, records)
-        if self.mode == "refresh":
-            # Read again only because of the day of overlap: not worth a preview line.
-            records = [vals for vals in records if vals["match_state"] != "linked"]
-        Line._directo_create_lines(self, records)
+        read_count = info.get("read_count", 0)
         self.write(
             {
                 "state": "ready",
@@ -381,7 +388,7 @@ class DirectoImport(models.Model):
             older_domain.append(("mode", "=", "refresh"))  # a full preview stays
         older = self.search(older_domain)
         if older:
-            Line.search([("import_id", "in", older.ids)]).unlink()
+            self._directo_unlink_lines(older)
             older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
         self._directo_notify_ready(self._directo_apply_refresh())
@@ -454,6 +461,11 @@ class DirectoImport(models.Model):
             updated=counts.get("updated", 0),
             unchanged=counts.get("unchanged", 0),
         )
+        if counts.get("fields"):
+            text += " " + self.env._(
+                "Fields written from Directo: %(fields)s.",
+                fields=", ".join(sorted(counts["fields"])),
+            )
         if counts.get("contacts"):
             text += " " + self.env._("%(count)s contacts created.", count=counts["contacts"])
         if counts.get("contacts_updated"):

@@ -22,7 +22,9 @@ from ..xmldirect import (
     DirectoUrlError,
     validate_url,
 )
+from ..xmldirect.redact import Redactor
 from ..xmldirect.retry import DEFAULT_LIMIT as RETRY_LIMIT
+from .directo_exchange import INLINE_BODY_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -210,6 +212,13 @@ class ResCompany(models.Model):
         reasons = {
             "empty": self.env._("it is empty."),
             "invalid": self.env._("it is not a valid URL."),
+            "unsafe": self.env._(
+                "it contains a backslash, a user name or password before '@', spaces or "
+                "control characters, or a host that programs read differently: the XML "
+                "Direct key could be sent to another host. Write it as https://host/path, "
+                "e.g. %(url)s",
+                url=DEFAULT_URL,
+            ),
             "plain_http": self.env._(
                 "plain http:// would send the XML Direct key unencrypted to %(host)s. Use "
                 "https:// (plain http is only accepted for a local test server on 127.0.0.1, "
@@ -297,6 +306,8 @@ class ResCompany(models.Model):
             max_answer_bytes=self._directo_max_answer_bytes(),
             allowed_hosts=self._directo_allowed_hosts(),
             on_exchange=log_exchange,
+            # The exchange keeps an excerpt; a longer answer is streamed to an attachment.
+            exchange_body_limit=INLINE_BODY_LIMIT,
         )
 
     def _directo_read_timeout(self):
@@ -316,7 +327,11 @@ class ResCompany(models.Model):
             return DEFAULT_MAX_ANSWER_BYTES
 
     def _directo_diagnose(self, error, trimmed):
-        """A sentence an admin can act on, for a failed Directo call."""
+        """A sentence an admin can act on, for a failed Directo call; never with the key
+        in it (the client removes it from Directo's texts; this holds for any error)."""
+        return Redactor(self.sudo().directo_token).text(self._directo_diagnosis(error, trimmed))
+
+    def _directo_diagnosis(self, error, trimmed):
         if isinstance(error, DirectoNotActivated):
             if error.feed:
                 return self.env._(

@@ -17,6 +17,8 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
 from .common import SANDBOX_TOKEN, DirectoSandboxMixin
 
 SCREENSHOT_SIGNAL = "directo-screenshot:"
@@ -52,6 +54,12 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         cls.company = cls.env.company
         cls.startClassPatcher(
             patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
+        )
+        # Odoo's own test runner refuses the bus's websocket while a test runs (pytest-odoo
+        # does not): the tours wait for the notifications sent by the scheduled action, so
+        # allow it as Odoo's bus tests do (bus.tests.common.WebsocketCase).
+        cls.startClassPatcher(
+            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True)
         )
 
     def setUp(self):
@@ -308,3 +316,21 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         puts = [r for r in self.sandbox.requests if r.operation == "put"]
         # A create (no xd_update), then updates of the same number only.
         self.assertEqual([r.query.get("xd_update") for r in puts], [None, "1", "1"])
+
+    def test_h_probable_client_linked_keeping_odoo_values(self):
+        """A *Probably the same* client shows its differences in the preview; *Link, Keep
+        Odoo's Values* links it without writing any of them."""
+        self._connected()
+        existing = self.env["res.partner"].create(
+            {"name": "Saare Kala", "is_company": True, "vat": "EE109876543", "email": "x@y.ee"}
+        )
+        run = self.env["directo.import"]._directo_enqueue("client", self.company)
+        self.env["directo.import"]._cron_process_imports()
+        self.assertEqual(run.state, "ready", run.error)
+        self.start_tour(
+            "/odoo/action-directo_connector.directo_import_action/%s" % run.id,
+            "directo_client_probable",
+            login="admin",
+        )
+        self.assertEqual(existing.directo_code, "K0002")
+        self.assertEqual((existing.name, existing.email), ("Saare Kala", "x@y.ee"))

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from typing import IO, Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import LocationParseError, ReadTimeoutError
+from urllib3.util import parse_url
 
 from . import codec
 from .codec import (
@@ -56,6 +59,7 @@ from .errors import (
     DirectoUnauthorized,
     batch_error,
 )
+from .redact import Redactor
 
 __all__ = [
     "CONNECTION_CHECK_CODE",
@@ -87,7 +91,7 @@ DIRECTO_DOMAIN = "directo.ee"
 #: would be rejected, so it stays within 32 but uses characters nobody uses in codes).
 CONNECTION_CHECK_CODE = "~odoo-connection-check~"
 _logger = logging.getLogger(__name__)
-_SPOOL_MEMORY = 4 * 1024 * 1024  # keep up to 4 MB of an answer in memory, then disk
+_SPOOL_MEMORY = 1024 * 1024  # keep up to 1 MiB of an answer in memory, then disk
 _CHUNK = 64 * 1024
 #: Enough of an answer's start to tell XML from an HTML page or text.
 _HEAD_BYTES = 8 * 1024
@@ -134,8 +138,10 @@ def is_directo_host(host: str, allowed_hosts: Sequence[str] = ()) -> bool:
 class DirectoUrlError(ValueError):
     """Why a URL is refused; ``reason`` lets callers word it in their own language.
 
-    ``reason``: ``empty``, ``invalid``, ``plain_http`` (http:// off loopback),
-    ``not_https`` (another scheme, or no host) or ``host`` (https, but not a Directo host).
+    ``reason``: ``empty``, ``invalid``, ``unsafe`` (a backslash, user info, control
+    characters or spaces, or a host that another URL parser reads differently),
+    ``plain_http`` (http:// off loopback), ``not_https`` (another scheme, or no host) or
+    ``host`` (https, but not a Directo host).
     """
 
     def __init__(self, message: str, reason: str, url: str, host: str | None = None) -> None:
@@ -145,20 +151,78 @@ class DirectoUrlError(ValueError):
         self.host = host
 
 
-def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
-    cleaned = (url or "").strip()
-    if not cleaned:
-        return DirectoUrlError("The Directo URL is empty.", "empty", cleaned)
+#: Never in an endpoint: control characters, whitespace and the backslash (which
+#: ``requests``/``urllib3`` end the host at, where ``urllib.parse`` does not).
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\\\s]")
+#: A host name as sent (IDNA-encoded by ``requests``), or an IP address.
+_HOST_NAME = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def _sending_host(url: str) -> tuple[str | None, str | None]:
+    """(scheme, host) as the request will be sent: ``requests`` prepares the URL and
+    ``urllib3`` parses it to open the connection. Raises ValueError if either refuses."""
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+        parsed = parse_url(prepared.url or "")
+    except (requests.exceptions.RequestException, LocationParseError) as exc:
+        raise ValueError(str(exc)) from exc
+    if parsed.auth:
+        raise ValueError("user info")
+    host = (parsed.host or "").lower()
+    if host and not _HOST_NAME.fullmatch(host):
+        raise ValueError("not a host name")
+    return (parsed.scheme or "").lower() or None, host.strip("[]") or None
+
+
+def _unsafe(url: str, message: str) -> DirectoUrlError:
+    return DirectoUrlError(
+        f"The Directo URL {url!r} is refused: {message}. Write it as https://host/path.",
+        "unsafe",
+        url,
+    )
+
+
+def _parsed_endpoint(cleaned: str) -> tuple[str, str | None] | DirectoUrlError:
+    """(scheme, host) every parser agrees on, or the refusal."""
+    if _UNSAFE_URL_CHARS.search(cleaned):
+        return _unsafe(cleaned, "it contains a backslash, a space or a control character")
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname
+        has_userinfo = "@" in parts.netloc
+        _port = parts.port  # raises on a port that is not a number
     except ValueError:
         return DirectoUrlError(
             f"The Directo URL {cleaned!r} is not a valid URL.", "invalid", cleaned
         )
-    if host and parts.scheme in ("http", "https") and _is_loopback(host):
+    if has_userinfo:
+        return _unsafe(cleaned, "it has a user name or password (user info before '@')")
+    if not host:
+        return (parts.scheme.lower(), None)
+    try:
+        scheme, sending_host = _sending_host(cleaned)
+    except ValueError:
+        return _unsafe(cleaned, "its host is not a plain host name")
+    if scheme != parts.scheme.lower() or sending_host != host.lower():
+        return _unsafe(cleaned, "URL parsers disagree on its host")
+    return (scheme, host)
+
+
+def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
+    """The refusal of ``url``, or None: the allow-list decides on the host that the
+    request would be sent to (``requests``/``urllib3``), which must be the host
+    ``urllib.parse`` reads as well."""
+    cleaned = (url or "").strip()
+    if not cleaned:
+        return DirectoUrlError("The Directo URL is empty.", "empty", cleaned)
+    parsed = _parsed_endpoint(cleaned)
+    if isinstance(parsed, DirectoUrlError):
+        return parsed
+    scheme, host = parsed
+    if host and scheme in ("http", "https") and _is_loopback(host):
         return None
-    if host and parts.scheme == "https":
+    if host and scheme == "https":
         if is_directo_host(host, allowed_hosts):
             return None
         return DirectoUrlError(
@@ -168,7 +232,7 @@ def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
             cleaned,
             host,
         )
-    if host and parts.scheme == "http":
+    if host and scheme == "http":
         return DirectoUrlError(
             f"Refusing plain http:// for {host}: the XML Direct key would travel "
             "unencrypted. Use https:// (plain http is only allowed for a local test server on "
@@ -220,6 +284,11 @@ class Exchange:
     response_size: int = 0
     #: Per-document results of a put (empty for reads).
     results: list[PutResult] = field(default_factory=list)
+    #: True when ``response_body`` holds only the start of the answer.
+    response_truncated: bool = False
+    #: The whole answer without the key, in chunks, read from the spooled file (never whole
+    #: in memory). Only callable while ``on_exchange`` runs (the spool is closed after).
+    response_chunks: Callable[[], Iterator[bytes]] | None = field(default=None, repr=False)
 
 
 def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
@@ -276,6 +345,7 @@ class DirectoClient:
             raise ValueError(f"routing must be one of {_ROUTINGS}, got {routing!r}")
         # The token is sent exactly as given: trimming/reporting is the caller's job.
         self._token = token
+        self._redactor = Redactor(token)
         self.routing = routing
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.session = session or requests.Session()
@@ -292,17 +362,23 @@ class DirectoClient:
     # ------------------------------------------------------------------ helpers
 
     def _scrub(self, text: str) -> str:
-        if self._token and len(self._token) >= 4:
-            text = text.replace(self._token, "***")
-            quoted = quote_plus(self._token)
-            if quoted != self._token:
-                text = text.replace(quoted, "***")
-        return text
+        """``text`` without the key in any form (raw, URL-encoded, XML-escaped)."""
+        return self._redactor.text(text)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        if self._token and len(self._token) >= 4:
-            data = data.replace(self._token.encode("utf-8", "replace"), b"***")
-        return data
+        return self._redactor.data(data)
+
+    def _scrub_error(self, err: DirectoError) -> DirectoError:
+        """Remove the key from an error's text (an endpoint may echo the request)."""
+        err.desc = self._scrub(err.desc)
+        err.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in err.args)
+        return err
+
+    def _scrub_results(self, results: list[PutResult]) -> list[PutResult]:
+        return [
+            dataclass_replace(res, desc=self._scrub(res.desc)) if res.desc else res
+            for res in results
+        ]
 
     def _route(self, routing_params: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
         """Split routing params into (query, body-without-token) per ``self.routing``."""
@@ -424,6 +500,7 @@ class DirectoClient:
             self._raise_for_status(response.status_code, spool)
             self._raise_for_error_root(spool)
         except DirectoError as err:
+            self._scrub_error(err)
             exchange.response_size = spool.size
             # Which request failed: a refused key is reported with its feed direction.
             err.component, err.operation = component, operation
@@ -451,7 +528,8 @@ class DirectoClient:
     def _raise_for_error_root(self, spool: _Spool) -> None:
         """Raise early for non-XML answers (a maintenance page, an empty body) and for
         bare ``<result>``/``<err>`` answers (checked before streaming)."""
-        codec.raise_for_non_xml(spool.read_all(_HEAD_BYTES))
+        # Redacted before any of it is quoted in a message (a cut key is a key too).
+        codec.raise_for_non_xml(self._excerpt(spool, _HEAD_BYTES))
         root = codec.sniff_root(spool.file)
         if root in ("result", "err", "error") and spool.size <= 1024 * 1024:
             element = codec.parse_xml(spool.read_all())
@@ -476,10 +554,32 @@ class DirectoClient:
                 # Enough to see what answered; the whole would defeat the cap.
                 limit = min(limit or _OVERSIZE_KEPT_BYTES, _OVERSIZE_KEPT_BYTES)
             try:
-                exchange.response_body = self._scrub_bytes(spool.read_all(limit))
+                exchange.response_body = self._excerpt(spool, limit)
+                exchange.response_truncated = limit is not None and spool.size > limit
             except ValueError:  # spool already closed
                 exchange.response_body = None
-        self._emit(exchange)
+            else:
+                if not isinstance(err, DirectoAnswerTooLarge):
+                    exchange.response_chunks = lambda: self._scrubbed_chunks(spool)
+        try:
+            self._emit(exchange)
+        finally:
+            exchange.response_chunks = None
+
+    def _excerpt(self, spool: _Spool, limit: int | None) -> bytes:
+        """The answer's first ``limit`` bytes without the key (a key cut by the limit
+        is removed too: the excerpt is redacted with a margin, then cut)."""
+        if limit is None:
+            return self._scrub_bytes(spool.read_all())
+        return (self._scrub_bytes(spool.read_all(limit + self._redactor.overlap)) or b"")[:limit]
+
+    def _scrubbed_chunks(self, spool: _Spool) -> Iterator[bytes]:
+        pos = spool.file.tell()
+        spool.file.seek(0)
+        try:
+            yield from self._redactor.stream(spool.file, _CHUNK)
+        finally:
+            spool.file.seek(pos)
 
     # ------------------------------------------------------------------ reads
 
@@ -510,6 +610,7 @@ class DirectoClient:
                 count += 1
                 yield record
         except DirectoError as exc:
+            self._scrub_error(exc)
             exc.component, exc.operation = exchange.component, exchange.operation
             err = exc
             raise
@@ -814,12 +915,12 @@ class DirectoClient:
         )
         err: DirectoError | None = None
         try:
-            results = parse(spool.read_all())
+            results = self._scrub_results(parse(spool.read_all()))
             # outcome stays "ok": the exchange worked; per-document verdicts are in results.
             exchange.results = results
             return results
         except DirectoError as exc:
-            err = exc
+            err = self._scrub_error(exc)
             raise
         finally:
             self._finish(exchange, spool, started, err)

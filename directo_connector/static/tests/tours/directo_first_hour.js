@@ -346,3 +346,34 @@ tours.add("directo_invoice_resource", {
         screenshot("invoice-rows-resource"),
     ],
 });
+
+// (h) A client that is "Probably the same" as an Odoo client: the preview shows what linking
+// would write; the user links it keeping Odoo's values.
+tours.add("directo_client_probable", {
+    steps: () => [
+        {
+            content: "the import counts one client probably the same",
+            trigger: "button[name=action_open_probable] .o_stat_value:contains(1)",
+            run: "click",
+        },
+        {
+            content: "the preview lists the differences linking would write",
+            trigger: ".o_list_view .o_data_row:contains(K0002) td[name=changes]:contains(Name: Saare Kala → Saare Kala AS)",
+        },
+        {
+            content: "tick the row",
+            trigger: ".o_list_view .o_data_row:contains(K0002) .o_list_record_selector input",
+            run: "click",
+        },
+        screenshot("import-clients-probable", ".o_control_panel button[name=action_directo_link_keep]"),
+        {
+            content: "Link, Keep Odoo's Values",
+            trigger: ".o_control_panel button[name=action_directo_link_keep]",
+            run: "click",
+        },
+        {
+            content: "linked, nothing written",
+            trigger: ".o_notification:contains(1 linked, 0 updated)",
+        },
+    ],
+});
