@@ -485,7 +485,7 @@ class AccountMove(models.Model):
         # Errors, notes and activities in the language of the user they are meant for.
         by_lang = defaultdict(lambda: self.browse())
         for move in moves:
-            by_lang[move._directo_activity_user(None).lang or self.env.lang] |= move
+            by_lang[move.company_id._directo_lang(move._directo_activity_user(None))] |= move
         for lang, lang_moves in by_lang.items():
             part = self.with_context(lang=lang)._directo_send_in_batches(lang_moves)
             self.with_context(lang=lang)._directo_record_refusals(part.problems)

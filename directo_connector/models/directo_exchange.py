@@ -123,13 +123,23 @@ class DirectoExchange(models.Model):
         for exchange in self:
             exchange.result = result_of(exchange.outcome)
 
-    @api.depends("component", "operation", "create_date")
+    @api.depends("subject", "component", "operation")
+    @api.depends_context("lang")
     def _compute_display_name(self):
+        """E.g. "Invoices, Write (put) #59", in the reader's language."""
+        subjects = dict(self._fields["subject"]._description_selection(self.env))
+        operations = dict(self._fields["operation"]._description_selection(self.env))
         for exchange in self:
-            exchange.display_name = "%s %s #%s" % (
-                exchange.component or "?",
-                exchange.operation or "",
-                exchange.id or "",
+            data = (
+                subjects.get(exchange.subject)
+                if exchange.subject != "other"
+                else exchange.component
+            )
+            exchange.display_name = self.env._(
+                "%(data)s, %(operation)s #%(id)s",
+                data=data or subjects["other"],
+                operation=operations.get(exchange.operation, ""),
+                id=exchange.id or "",
             )
 
     @api.model

@@ -3,7 +3,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, format_datetime
 
 from ..notification import notification_action
 from ..xmldirect import DirectoError, DirectoNotActivated
@@ -43,7 +43,8 @@ class DirectoImport(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Not stored: each reader sees the name in their own language and date format.
+    name = fields.Char(compute="_compute_name", search="_search_name")
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -122,16 +123,32 @@ class DirectoImport(models.Model):
         return value if value in dict(ARTICLE_TYPES) else "service"
 
     @api.depends("kind", "mode", "create_date")
+    @api.depends_context("lang", "tz")
     def _compute_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for run in self:
-            date = fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16]
+            date = format_datetime(
+                self.env, run.create_date or fields.Datetime.now(), dt_format="short"
+            )
             if run.mode == "refresh":
                 run.name = self.env._("Client changes from Directo (%(date)s)", date=date)
             else:
                 run.name = self.env._(
                     "%(what)s from Directo (%(date)s)", what=labels.get(run.kind, ""), date=date
                 )
+
+    def _search_name(self, operator, value):
+        if operator not in ("ilike", "not ilike", "=", "!=") or not isinstance(value, str):
+            raise UserError(self.env._("Search the imports by a part of their name."))
+        runs = self.search_fetch([], ["kind", "mode", "create_date"])
+        text = value.casefold()
+        matches = {
+            "ilike": lambda name: text in name.casefold(),
+            "not ilike": lambda name: text not in name.casefold(),
+            "=": lambda name: name == value,
+            "!=": lambda name: name != value,
+        }[operator]
+        return [("id", "in", runs.filtered(lambda run: matches(run.name or "")).ids)]
 
     def _compute_counts(self):
         """Lines per status, added ones included (an added line is *Already linked*), so
@@ -298,6 +315,9 @@ class DirectoImport(models.Model):
             self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
+        # Its notes, notification, activity and tracked states in the language of the
+        # user who started it (else the company's): the job itself runs as OdooBot.
+        run = run.with_context(lang=run.company_id._directo_lang(run.user_id))
         if run.state in ("queued", "reading"):
             run.state = "reading"
             run._directo_run_read()

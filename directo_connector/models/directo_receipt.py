@@ -159,7 +159,10 @@ class DirectoReceipt(models.Model):
         for company in companies.filtered(lambda c: c._directo_can_call()):
             try:
                 with self.env.cr.savepoint():
-                    self._directo_fetch_paid_status(company, retry_failed_payments=False)
+                    # Summary and chatter notes in the company's language and formats.
+                    self.with_context(lang=company._directo_lang())._directo_fetch_paid_status(
+                        company, retry_failed_payments=False
+                    )
             except Exception:
                 # One company's unexpected failure must not stop the others.
                 _logger.exception("Directo paid status: run failed for company %s", company.id)

@@ -234,6 +234,15 @@ class ResCompany(models.Model):
         for company in self:
             company._directo_checked_url()
 
+    def _directo_lang(self, user=None):
+        """The language of texts a job or scheduled action writes for this company: that
+        of ``user`` (who started the job), else the company partner's, else the current
+        one. (A scheduled action runs as OdooBot, whose language nobody reads.)"""
+        self.ensure_one()
+        if user and user.lang and not user._is_superuser():
+            return user.lang
+        return self.sudo().partner_id.lang or self.env.lang or "en_US"
+
     def _directo_can_call(self):
         """True when calls to Directo are allowed: a key, and connected once since
         install or neutralization (a staging copy stays silent until an admin connects)."""
