@@ -106,8 +106,8 @@ class DirectoCustomerExport(models.AbstractModel):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
                 self.env._(
-                    "%(user)s cannot create clients in Directo: this needs the Invoicing "
-                    "access right 'Billing' (or higher) in Settings > Users.",
+                    "%(user)s cannot create clients in Directo: this needs the access "
+                    "right 'Invoicing' (or higher) of Accounting in Settings > Users.",
                     user=self.env.user.name,
                 )
             )

@@ -183,8 +183,8 @@ class DirectoImport(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only users with invoicing rights (Invoicing / Billing) can import clients "
-                "and articles from Directo. %(user)s does not have them.",
+                "Only users with the access right 'Invoicing' (or higher) of Accounting can "
+                "import clients and articles from Directo. %(user)s does not have it.",
                 user=self.env.user.name,
             )
         )
