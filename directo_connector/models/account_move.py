@@ -138,13 +138,12 @@ class AccountMove(models.Model):
 
     @api.depends("directo_document")
     def _compute_directo_payment_state(self):
-        """An invoice Directo holds starts as 'Not paid in Directo'; the receipts read
-        from Directo set the rest (``directo.receipt.line``)."""
+        """Empty until Directo has something to say: the first read of receipts after the
+        invoice reached Directo sets it (``directo.receipt.line``), 'Not paid in Directo'
+        included. Sending alone never shows "not paid in Directo"."""
         for move in self:
             state = move.directo_payment_state
-            if not state and move.directo_held and move.move_type == "out_invoice":
-                state = "not_paid"
-            elif state == "not_paid" and not move.directo_held:
+            if state == "not_paid" and not move.directo_held:
                 # Directo refused the send that may have stored it: nothing to be paid there.
                 state = False
             move.directo_payment_state = state

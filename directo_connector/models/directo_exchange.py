@@ -16,6 +16,7 @@ REDACTED = "***"
 #: What a person reads for the client's technical outcome ("ok" or the error's class).
 RESULTS = [
     ("ok", "Answered"),
+    ("check", "Check passed"),
     ("key_rejected", "Key rejected"),
     ("not_activated", "Feed not activated"),
     ("key_missing", "Key missing"),
@@ -111,6 +112,12 @@ class DirectoExchange(models.Model):
     error_message = fields.Text(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     document_count = fields.Integer(string="Documents", readonly=True)
+    check_feed = fields.Char(
+        string="Feed Checked",
+        readonly=True,
+        help="Set on Connect's cheap checks: the feed direction the request checked.",
+    )
+    check_note = fields.Text(string="What the Check Proved", compute="_compute_check_note")
 
     @api.depends("component")
     def _compute_subject(self):
@@ -118,10 +125,31 @@ class DirectoExchange(models.Model):
         for exchange in self:
             exchange.subject = exchange.component if exchange.component in known else "other"
 
-    @api.depends("outcome")
+    @api.depends("outcome", "check_feed")
     def _compute_result(self):
         for exchange in self:
-            exchange.result = result_of(exchange.outcome)
+            result = result_of(exchange.outcome)
+            exchange.result = "check" if result == "ok" and exchange.check_feed else result
+
+    @api.depends("result", "check_feed", "operation")
+    @api.depends_context("lang")
+    def _compute_check_note(self):
+        for exchange in self:
+            note = False
+            if exchange.result == "check" and exchange.operation == "put":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s with a write that carried no "
+                    "document, so nothing was stored. Directo read it and answered (see the "
+                    "response): the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            elif exchange.result == "check":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s by asking for a code that "
+                    "does not exist: Directo answered, so the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            exchange.check_note = note
 
     @api.depends("subject", "component", "operation")
     @api.depends_context("lang")
@@ -172,6 +200,7 @@ class DirectoExchange(models.Model):
             "error_message": self._redact(exchange.error, token),
             "duration_ms": exchange.duration_ms,
             "document_count": exchange.documents,
+            "check_feed": exchange.check or False,
         }
         if len(body_text) > INLINE_BODY_LIMIT:
             vals["response_body"] = "%s\n… (%s bytes in all, see the attachment)" % (

@@ -233,6 +233,24 @@ class DirectoImport(models.Model):
         return run.with_env(self.env)
 
     @api.model
+    def _directo_pending_client_import(self, company):
+        """The company's full client import that is waiting, reading or adding, or whose
+        preview is ready and not yet acted on (its "preview ready" activity is open)."""
+        runs = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "client"),
+                ("mode", "=", "full"),
+                ("state", "in", ("queued", "reading", "adding", "ready")),
+            ]
+        )
+        activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE)
+        return runs.filtered(
+            lambda run: run.state != "ready"
+            or run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        )[:1]
+
+    @api.model
     def _directo_trigger(self):
         self.env.ref("directo_connector.ir_cron_directo_import").sudo()._trigger()
 

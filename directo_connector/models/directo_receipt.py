@@ -266,6 +266,7 @@ class DirectoReceipt(models.Model):
         )
         ts = self._directo_request_ts(company)
         receipts, max_ts = [], None
+        stats["asked_at"] = fields.Datetime.now()
         if exported:
             receipts, max_ts = self._directo_read_receipts(company, ts, stats)
 
@@ -320,7 +321,8 @@ class DirectoReceipt(models.Model):
         """Store the receipts read, update the invoices and (optionally) Odoo payments."""
         Line = self.env["directo.receipt.line"]
         affected = set()
-        Line._directo_mark_exported_not_paid(company)
+        if not stats["error"]:  # Directo answered: what it did not report is not paid
+            Line._directo_mark_exported_not_paid(company, stats["asked_at"])
         affected |= Line._directo_rematch_unknown(company)
         chunk, chunk_rows = [], 0
         for receipt in receipts:

@@ -26,6 +26,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 from urllib.parse import quote_plus, urlencode, urlsplit
@@ -45,6 +46,7 @@ from .codec import (
     RegisterEntry,
 )
 from .errors import (
+    FEEDS,
     DirectoAnswerTooLarge,
     DirectoError,
     DirectoNotActivated,
@@ -220,6 +222,10 @@ class Exchange:
     response_size: int = 0
     #: Per-document results of a put (empty for reads).
     results: list[PutResult] = field(default_factory=list)
+    #: The feed direction this request checked (Connect's cheap checks, e.g. "Invoices
+    #: in"), None for real work. A check that passed has ``outcome == "ok"``, also when
+    #: Directo answered the empty put with a result of its own (kept in the body).
+    check: str | None = None
 
 
 def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
@@ -285,6 +291,8 @@ class DirectoClient:
         self.max_answer_bytes = int(max_answer_bytes)
         #: Keep at most this many bytes of each answer in ``Exchange.response_body``.
         self.exchange_body_limit = exchange_body_limit
+        #: The feed being checked while a check runs (see ``_checking``).
+        self._check: str | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"DirectoClient(url={self.url!r}, routing={self.routing!r})"
@@ -368,11 +376,15 @@ class DirectoClient:
         xmldata: str | None = None,
         documents: int = 0,
         max_answer_bytes: int | None = None,
+        check_put: bool = False,
     ) -> tuple[_Spool, Exchange]:
         """POST one request and spool the answer. On failure emits the exchange and raises.
 
         On success the caller owns the spool and must emit the exchange when done.
         ``max_answer_bytes``: stop reading (and fail) once the answer grows beyond it.
+        ``check_put``: an empty put checking a feed; Directo's own answer to it (any
+        result but a refused key or feed) proves the feed open, so the exchange is
+        recorded as a passed check (the answer stays in its body); the error is raised.
         """
         routing_params = {operation: "1", "what": component, **params}
         query, body = self._route(routing_params)
@@ -385,6 +397,7 @@ class DirectoClient:
             params=dict(params),
             request_body=self._readable_body(body, xmldata),
             documents=documents,
+            check=self._check,
         )
         started = time.monotonic()
         spool = _Spool()
@@ -427,7 +440,10 @@ class DirectoClient:
             exchange.response_size = spool.size
             # Which request failed: a refused key is reported with its feed direction.
             err.component, err.operation = component, operation
-            self._finish(exchange, spool, started, err)
+            proved = (
+                check_put and err.type_code is not None and not isinstance(err, _KEY_OR_FEED_ERRORS)
+            )
+            self._finish(exchange, spool, started, None if proved else err)
             spool.close()
             raise
         return spool, exchange
@@ -527,10 +543,27 @@ class DirectoClient:
             out[key] = codec.format_ts(value) if key == "ts" else str(value)
         return out
 
+    @contextmanager
+    def _checking(self, component: str, operation: str) -> Iterator[None]:
+        """Requests made inside are recorded as checks of that feed (``Exchange.check``)."""
+        previous, self._check = self._check, FEEDS.get((component, operation), component)
+        try:
+            yield
+        finally:
+            self._check = previous
+
     def check_connection(self) -> bool:
         """Cheap real read proving URL, key and customer component work; raises if not."""
-        for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
-            pass
+        with self._checking("customer", "get"):
+            for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
+                pass
+        return True
+
+    def check_articles(self) -> bool:
+        """Cheap real read proving the key may read articles (Articles out)."""
+        with self._checking("item", "get"):
+            for _ in self.iter_items(code=CONNECTION_CHECK_CODE):
+                pass
         return True
 
     def iter_customers(self, ts: Any = None, code: str | None = None) -> Iterator[Customer]:
@@ -591,23 +624,24 @@ class DirectoClient:
         undocumented for real Directo) is not an error of the key or feed: it counts as
         "activated".
         """
-        if (component, operation) == ("invoice", "put"):
-            return self._check_invoice_put()
-        if component == "receipt":
-            reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
-        elif component == "contact":
-            reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
-        else:
-            reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
-        for _record in reader:
-            pass
+        with self._checking(component, operation):
+            if (component, operation) == ("invoice", "put"):
+                return self._check_invoice_put()
+            if component == "receipt":
+                reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+            elif component == "contact":
+                reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
+            else:
+                reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
+            for _record in reader:
+                pass
         return True
 
     def _check_invoice_put(self) -> bool:
         started = time.monotonic()
         empty = codec.encode_invoices([]).decode("utf-8")
         try:
-            spool, exchange = self._request("invoice", "put", {}, xmldata=empty)
+            spool, exchange = self._request("invoice", "put", {}, xmldata=empty, check_put=True)
         except _KEY_OR_FEED_ERRORS:
             raise
         except DirectoError as answered:
