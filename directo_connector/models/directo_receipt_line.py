@@ -187,7 +187,7 @@ class DirectoReceiptLine(models.Model):
                     ("move_type", "=", "out_invoice"),
                     ("directo_payment_state", "=", False),
                     *IN_DIRECTO,
-                    ("directo_attempt_ids.create_date", "<", asked_at),
+                    ("directo_attempt_ids", "not any", [("create_date", ">=", asked_at)]),
                 ]
             )
         )
