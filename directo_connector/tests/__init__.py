@@ -2,9 +2,14 @@ from . import test_connection
 from . import test_export
 from . import test_external_codes
 from . import test_import
+from . import test_import_articles
+from . import test_import_contacts
+from . import test_invoice_rows
 from . import test_paid_status
+from . import test_i18n_jobs
 from . import test_i18n_template
 from . import test_i18n_views
 from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
+from . import test_tours
