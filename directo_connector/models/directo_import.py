@@ -29,6 +29,10 @@ ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
 IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
 #: Bus notification type of our background notifications (static/src/js, with a button).
 NOTIFICATION_BUS_TYPE = "directo_connector.notification"
+#: Bus notification type telling web clients an import changed (its form reloads).
+IMPORT_UPDATED_BUS_TYPE = "directo_connector.import_updated"
+#: The bus channel the forms of imports listen on (nothing but ids is sent there).
+IMPORT_BUS_CHANNEL = "directo_connector.imports"
 
 
 class DirectoImport(models.Model):
@@ -116,6 +120,20 @@ class DirectoImport(models.Model):
     changed_count = fields.Integer(compute="_compute_counts")
     added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self._directo_send_updated()
+        return result
+
+    def _directo_send_updated(self):
+        """Tell the web clients showing an import's form that these imports changed, so
+        the form reloads (static/src/js/directo_import_live.js). Only ids travel: each
+        client reads the record again with its own rights."""
+        Bus = self.env["bus.bus"].sudo()
+        for run in self:
+            Bus._sendone(IMPORT_BUS_CHANNEL, IMPORT_UPDATED_BUS_TYPE, {"id": run.id})
 
     @api.model
     def _default_article_product_type(self):

@@ -158,8 +158,12 @@ tours.add("directo_connect", {
             run: "click",
         },
         {
-            content: "in words",
-            trigger: ".o_list_view td[name=result]:contains(Answered)",
+            content: "in words: Connect's checks passed (no red error for the empty put)",
+            trigger: ".o_list_view:not(:has(tr.text-danger)) td[name=result]:contains(Check passed)",
+        },
+        {
+            content: "the feed each check proved open",
+            trigger: ".o_list_view td[name=check_feed]:contains(Invoices in)",
         },
         screenshot("exchanges"),
     ],
@@ -205,6 +209,61 @@ tours.add("directo_client_import", {
         {
             content: "with the client's e-mail on the company",
             trigger: ".o_kanban_record:contains(Põhjala Puit OÜ):contains(arved@pohjalapuit.ee)",
+        },
+    ],
+});
+
+// (b, Estonian) The same import for an administrator who reads Estonian: the form, the
+// notification, the activity and the chatter written by the background job in Estonian.
+tours.add("directo_client_import_et", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
+        ...openMenu(
+            "directo_connector.menu_directo_root",
+            "directo_connector.menu_directo_import_clients"
+        ),
+        {
+            content: "Ootab lugemist",
+            trigger: ".o_form_view .o_statusbar_status button[aria-checked=true]:contains(Ootab lugemist)",
+        },
+        runScheduledAction("ir_cron_directo_import"),
+        {
+            content: "the form updates itself: Ülevaatamiseks valmis, 8 read, the buttons",
+            trigger: ".o_statusbar_status button[aria-checked=true]:contains(Ülevaatamiseks valmis)",
+        },
+        {
+            content: "Loetud kirjeid: 8",
+            trigger: "div[name=read_count]:contains(8)",
+        },
+        {
+            content: "the preview button is there without a reload",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_open_preview]:contains(Ava eelvaade)",
+        },
+        {
+            content: "the job's message in the chatter, in Estonian",
+            trigger: ".o-mail-Message:contains(Directost loetud kirjeid (kliendid): 8)",
+        },
+        {
+            content: "the state change tracked in Estonian",
+            trigger: ".o-mail-Message:contains(Ülevaatamiseks valmis)",
+        },
+        {
+            content: "the activity in Estonian",
+            trigger: ".o-mail-Activity:contains(Directo eelvaade valmis: kliendid)",
+        },
+        screenshot(
+            "import-clients-ready-et",
+            ".o_notification:contains(Ava eelvaade ja vali, mida lisada) button:contains(Ava eelvaade)",
+            ".o_notification:has(.o_notification_buttons)"
+        ),
+        {
+            content: "the notification in Estonian opens the preview",
+            trigger: ".o_notification:contains(Ava eelvaade ja vali, mida lisada) button:contains(Ava eelvaade)",
+            run: "click",
+        },
+        {
+            content: "the preview: Uus",
+            trigger: ".o_list_view .o_data_row td[name=match_state]:contains(Uus)",
         },
     ],
 });
