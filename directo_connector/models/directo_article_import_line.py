@@ -44,7 +44,6 @@ class DirectoArticleImportLine(models.Model):
         help="The Odoo product this Directo article is (or would be) linked to.",
     )
     sales_price = fields.Float(
-        string="Sales Price",
         digits="Product Price",
         readonly=True,
         help="Directo's sales price (without VAT); the product's Sales Price.",
@@ -63,8 +62,9 @@ class DirectoArticleImportLine(models.Model):
         "account.tax",
         string="Sales Tax",
         readonly=True,
-        help="The Odoo sales tax whose Directo VAT Code is the article's VAT code; the "
-        "company's default sales tax when no tax carries that code.",
+        help="The Odoo sales tax whose Directo VAT Code is the article's VAT code. Empty "
+        "when no sales tax carries that code: a new product then gets the company's default "
+        "sales tax, a linked one keeps its taxes.",
     )
 
     @api.model

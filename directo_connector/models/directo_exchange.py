@@ -37,6 +37,7 @@ SUBJECTS = [
     ("item", "Articles"),
     ("invoice", "Invoices"),
     ("receipt", "Receipts"),
+    ("object", "Objects"),
     ("other", "Other"),
 ]
 _RESULT_BY_ERROR = {

@@ -264,8 +264,10 @@ class DirectoImport(models.Model):
         )
         activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE)
         return runs.filtered(
-            lambda run: run.state != "ready"
-            or run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            lambda run: (
+                run.state != "ready"
+                or run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            )
         )[:1]
 
     @api.model

@@ -123,4 +123,4 @@ class TestTextsInTheReadersLanguage(DirectoImportCase):
             [("component", "=", "invoice")], order="id desc", limit=1
         )
         self.assertRegex(exchange.with_context(lang="en_US").display_name, r"^Invoices, Write")
-        self.assertRegex(exchange.with_context(lang="et_EE").display_name, r"^Arved, ")
+        self.assertRegex(exchange.with_context(lang="et_EE").display_name, r"^Arved: Kirjutamine")
