@@ -21,6 +21,9 @@ Design notes (why):
 
 from __future__ import annotations
 
+# Messages the client words itself are marked with ``_`` for Odoo's translation export and
+# translated by the Odoo layer (``DirectoError.translated``); there is no env here.
+# pylint: disable=prefer-env-translation
 import ipaddress
 import logging
 import tempfile
@@ -56,7 +59,9 @@ from .errors import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    _,
     batch_error,
+    explained,
 )
 
 __all__ = [
@@ -341,31 +346,51 @@ class DirectoClient:
 
     def _map_request_exception(self, exc: Exception) -> DirectoError:
         msg = self._scrub(str(exc))
+        seconds = f"{self.timeout[1]:g}"
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             # Never reached Directo: nothing was processed, plain transient.
-            return DirectoTransientError(f"Could not connect to Directo in time: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Could not connect to Directo in time: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
-            return DirectoTimeout(
-                f"No answer within {self.timeout[1]:g} s; the request may have been processed"
+            return explained(
+                DirectoTimeout,
+                _("No answer within %(seconds)s s; the request may have been processed"),
+                seconds=seconds,
             )
         if isinstance(exc, requests.exceptions.SSLError):
             # Transient like any connection failure (the spec's grouping); the message says
             # TLS so an admin can tell a certificate problem from an outage.
-            return DirectoTransientError(f"TLS/certificate problem talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("TLS/certificate problem talking to Directo: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ConnectionError):
             # requests wraps read timeouts that happen while streaming the body.
             if "read timed out" in msg.lower() or any(
                 isinstance(arg, ReadTimeoutError) for arg in exc.args
             ):
-                return DirectoTimeout(
-                    f"Answer incomplete after {self.timeout[1]:g} s; the request may have "
-                    "been processed"
+                return explained(
+                    DirectoTimeout,
+                    _("Answer incomplete after %(seconds)s s; the request may have been processed"),
+                    seconds=seconds,
                 )
-            return DirectoTransientError(f"Connection to Directo failed: {msg}")
+            return explained(
+                DirectoTransientError, _("Connection to Directo failed: %(detail)s"), detail=msg
+            )
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return DirectoTransientError(f"Connection to Directo dropped mid-answer: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Connection to Directo dropped mid-answer: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.RequestException):
-            return DirectoTransientError(f"HTTP error talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError, _("HTTP error talking to Directo: %(detail)s"), detail=msg
+            )
         return DirectoProtocolError(msg)
 
     def _request(
@@ -423,10 +448,14 @@ class DirectoClient:
                     spool.file.write(chunk)
                     spool.size += len(chunk)
                     if max_answer_bytes is not None and spool.size > max_answer_bytes:
-                        raise DirectoAnswerTooLarge(
-                            f"more than {max_answer_bytes} bytes, where a few KB were "
-                            "expected; the rest was not read",
+                        raise explained(
+                            DirectoAnswerTooLarge,
+                            _(
+                                "more than %(bytes)s bytes, where a few KB were expected; the "
+                                "rest was not read"
+                            ),
                             http_status=response.status_code,
+                            bytes=max_answer_bytes,
                         )
             except requests.exceptions.RequestException as exc:
                 raise self._map_request_exception(exc) from None
@@ -452,17 +481,22 @@ class DirectoClient:
         if status == 200:
             return
         if status == 404:
-            raise DirectoRoutingError(
-                "HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)", http_status=404
+            raise explained(
+                DirectoRoutingError,
+                _("HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)"),
+                http_status=404,
             )
-        if status >= 500:
-            raise DirectoTransientError(f"Directo answered HTTP {status}", http_status=status)
         if 300 <= status < 400:
-            raise DirectoProtocolError(
-                f"Directo answered with a redirect (HTTP {status}); check the URL",
+            raise explained(
+                DirectoProtocolError,
+                _("Directo answered with a redirect (HTTP %(status)s); check the URL"),
                 http_status=status,
+                status=status,
             )
-        raise DirectoProtocolError(f"Directo answered HTTP {status}", http_status=status)
+        error = DirectoTransientError if status >= 500 else DirectoProtocolError
+        raise explained(
+            error, _("Directo answered HTTP %(status)s"), http_status=status, status=status
+        )
 
     def _raise_for_error_root(self, spool: _Spool) -> None:
         """Raise early for non-XML answers (a maintenance page, an empty body) and for
