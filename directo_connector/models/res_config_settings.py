@@ -19,6 +19,7 @@ class ResConfigSettings(models.TransientModel):
     )
     directo_auto_confirm = fields.Boolean(related="company_id.directo_auto_confirm", readonly=False)
     directo_auto_export = fields.Boolean(related="company_id.directo_auto_export", readonly=False)
+    directo_retry_limit = fields.Integer(related="company_id.directo_retry_limit", readonly=False)
     directo_payment_term_mode = fields.Selection(
         related="company_id.directo_payment_term_mode", readonly=False
     )

@@ -1,5 +1,6 @@
 from . import test_connection
 from . import test_export
+from . import test_export_exactly_once
 from . import test_external_codes
 from . import test_import
 from . import test_import_articles
