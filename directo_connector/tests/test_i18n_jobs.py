@@ -100,7 +100,16 @@ class TestTextsInTheReadersLanguage(DirectoImportCase):
             }
         )
         move.action_post()
-        move.write({"directo_state": "sent", "directo_number": 700001, "directo_document": "draft"})
+        # What a Type 0/30 answer writes (account.move._directo_outcome_values).
+        move._directo_write_states(
+            {
+                move.id: {
+                    "directo_state": "sent",
+                    "directo_number": 700001,
+                    "directo_document": "draft",
+                }
+            }
+        )
         self._as_cron("directo.receipt")._cron_fetch_paid_status()
         self.assertEqual(move.directo_payment_state, "paid")
         note = move.message_ids.filtered(lambda m: "Directo tasumise olek" in str(m.body))

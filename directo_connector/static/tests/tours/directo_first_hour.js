@@ -158,12 +158,14 @@ tours.add("directo_connect", {
             run: "click",
         },
         {
-            content: "in words: Connect's checks passed (no red error for the empty put)",
-            trigger: ".o_list_view:not(:has(tr.text-danger)) td[name=result]:contains(Check passed)",
+            content: "in words: the empty put of the Invoices in check passed (green, not an error)",
+            trigger:
+                ".o_list_view tr.o_data_row.text-success:has(td[name=check_feed]:contains(Invoices in)) td[name=result]:contains(Check passed)",
         },
         {
-            content: "the feed each check proved open",
-            trigger: ".o_list_view td[name=check_feed]:contains(Invoices in)",
+            content: "so is the check of the key itself (Customers out)",
+            trigger:
+                ".o_list_view tr.o_data_row.text-success:has(td[name=check_feed]:contains(Customers out)) td[name=result]:contains(Check passed)",
         },
         screenshot("exchanges"),
     ],
