@@ -355,9 +355,12 @@ class DirectoImport(models.Model):
             self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
-        # Its notes, notification, activity and tracked states in the language of the
-        # user who started it (else the company's): the job itself runs as OdooBot.
-        run = run.with_context(lang=run.company_id._directo_lang(run.user_id))
+        # Its notes, notification, activity and tracked states in the language (and time
+        # zone) of the user who started it, else the company's: the job runs as OdooBot.
+        run = run.with_context(
+            lang=run.company_id._directo_lang(run.user_id),
+            tz=run.user_id.tz or run.company_id.partner_id.tz or "UTC",
+        )
         if run.state in ("queued", "reading"):
             run.state = "reading"
             run._directo_run_read()
