@@ -497,7 +497,8 @@ class DirectoCustomerExport(models.AbstractModel):
         if done:
             partners = self.env["res.partner"].browse([entry.partner.id for entry in done])
             partners.flush_recordset()
-            # One UPDATE for the batch; the codes were checked free before sending.
+            # One UPDATE for the batch (a write per client would cost queries per client);
+            # the codes were checked free before sending.
             partners._write_multi(
                 [{"directo_code": entry.code, "directo_code_pending": None} for entry in done]
             )
@@ -637,24 +638,22 @@ class DirectoCustomerExport(models.AbstractModel):
         if not outcomes:
             return
         partners = self.env["res.partner"].browse([partner.id for partner in outcomes])
-        values, notes = [], {}
+        groups, notes = defaultdict(lambda: partners.browse()), {}
         for partner in partners:
             state, message = outcomes[partner]
             error = message if state in (REFUSED, NOT_SENT) else None
-            values.append(
-                {"directo_update_pending": state != UPDATED, "directo_update_error": error}
-            )
+            groups[(state != UPDATED, error or False)] |= partner
             if error and error != (partner.directo_update_error or None):
                 notes[partner.id] = Markup("<p><b>%s</b></p><p>%s</p>") % (
                     self.env._("Directo update"),
                     error,
                 )
-        partners.flush_recordset()
-        partners._write_multi(values)
-        partners.invalidate_recordset(
-            ["directo_update_pending", "directo_update_error", "write_uid", "write_date"],
-            flush=False,
-        )
+        # Through the partner's own write (other modules' logic included), one per
+        # distinct outcome: most clients of a batch share one.
+        for (pending, error), group in groups.items():
+            group.with_context(directo_from_directo=True).write(
+                {"directo_update_pending": pending, "directo_update_error": error}
+            )
         if notes:
             partners.browse(list(notes))._message_log_batch(notes)
         self._commit()

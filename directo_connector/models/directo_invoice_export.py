@@ -161,23 +161,19 @@ class DirectoInvoiceExport(models.AbstractModel):
                     with self.env.cr.savepoint():
                         work()
                 return True
-            except OperationalError as error:
+            except Exception as error:
                 if committing:
                     self.env.cr.rollback()
-                retry = error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY and attempt < RECORD_TRIES
-                if retry:
+                concurrent = (
+                    isinstance(error, OperationalError)
+                    and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
+                )
+                if concurrent and attempt < RECORD_TRIES:
                     _logger.info("Directo export: %s, retrying (%s)", error.pgcode, attempt)
                     time.sleep(random.uniform(0.05, 0.2) * attempt)
                     continue
                 if not optional:
                     raise
-                _logger.warning("Directo export: follow-up skipped: %s", error)
-                return False
-            except Exception as error:
-                if not optional:
-                    raise
-                if committing:
-                    self.env.cr.rollback()
                 _logger.warning("Directo export: follow-up skipped: %s", error)
                 return False
         return False
