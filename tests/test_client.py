@@ -363,6 +363,32 @@ def test_each_feed_refused_names_itself(sandbox, make_client, component, operati
     assert set(sandbox.invoices()) == {700001, 700002}
 
 
+def test_checks_are_recorded_as_checks_that_passed(client, exchanges):
+    """Connect's checks are exchanges marked with the feed they proved open; Directo's own
+    answer to the empty put (Type 99 from the sandbox) is a passed check, not an error."""
+    assert client.check_connection() and client.check_articles()
+    for component, operation in (("invoice", "put"), ("receipt", "get"), ("object", "get")):
+        assert client.check_feed(component, operation)
+    assert [(x.component, x.check, x.outcome, x.error) for x in exchanges] == [
+        ("customer", "Customers out", "ok", None),
+        ("item", "Articles out", "ok", None),
+        ("invoice", "Invoices in", "ok", None),
+        ("receipt", "Receipts out", "ok", None),
+        ("object", "Objects out", "ok", None),
+    ]
+    assert b'type="99"' in exchanges[2].response_body  # Directo's answer kept as it came
+    # Real work afterwards is not a check.
+    list(client.iter_customers())
+    assert exchanges[-1].check is None
+
+
+def test_a_refused_check_stays_an_error(sandbox, make_client, exchanges):
+    sandbox.state.add_token("NO-INVOICES", allow={"customer:get", "item:get"})
+    with pytest.raises(E.DirectoNotActivated):
+        make_client("NO-INVOICES").check_feed("invoice", "put")
+    assert (exchanges[-1].check, exchanges[-1].outcome) == ("Invoices in", "DirectoNotActivated")
+
+
 def test_check_feed_of_a_wrong_key_is_unauthorized(make_client):
     with pytest.raises(E.DirectoUnauthorized):
         make_client("WRONG-KEY-123").check_feed("invoice", "put")
@@ -791,7 +817,7 @@ def test_partial_results(sandbox, client):
     results = client.put_invoices([invoice(201), invoice(202), invoice(203)])
     assert results[0].success
     assert [r.type_code for r in results[1:]] == [None, None]
-    assert all("re-send it as an update" in r.desc for r in results[1:])
+    assert all(r.desc == "" for r in results[1:])  # no words of ours in the result
     # The sandbox did store them: re-sending as update succeeds.
     assert sandbox.state.invoice(203) is not None
     again = client.put_invoices([invoice(202, update=True), invoice(203, update=True)])

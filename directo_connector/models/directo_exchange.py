@@ -21,6 +21,7 @@ DEFAULT_RETENTION_DAYS = 90
 #: What a person reads for the client's technical outcome ("ok" or the error's class).
 RESULTS = [
     ("ok", "Answered"),
+    ("check", "Check passed"),
     ("key_rejected", "Key rejected"),
     ("not_activated", "Feed not activated"),
     ("key_missing", "Key missing"),
@@ -41,6 +42,7 @@ SUBJECTS = [
     ("item", "Articles"),
     ("invoice", "Invoices"),
     ("receipt", "Receipts"),
+    ("object", "Objects"),
     ("other", "Other"),
 ]
 _RESULT_BY_ERROR = {
@@ -116,6 +118,12 @@ class DirectoExchange(models.Model):
     error_message = fields.Text(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     document_count = fields.Integer(string="Documents", readonly=True)
+    check_feed = fields.Char(
+        string="Feed Checked",
+        readonly=True,
+        help="Set on Connect's cheap checks: the feed direction the request checked.",
+    )
+    check_note = fields.Text(string="What the Check Proved", compute="_compute_check_note")
 
     @api.depends("component")
     def _compute_subject(self):
@@ -123,18 +131,49 @@ class DirectoExchange(models.Model):
         for exchange in self:
             exchange.subject = exchange.component if exchange.component in known else "other"
 
-    @api.depends("outcome")
+    @api.depends("outcome", "check_feed")
     def _compute_result(self):
         for exchange in self:
-            exchange.result = result_of(exchange.outcome)
+            result = result_of(exchange.outcome)
+            exchange.result = "check" if result == "ok" and exchange.check_feed else result
 
-    @api.depends("component", "operation", "create_date")
-    def _compute_display_name(self):
+    @api.depends("result", "check_feed", "operation")
+    @api.depends_context("lang")
+    def _compute_check_note(self):
         for exchange in self:
-            exchange.display_name = "%s %s #%s" % (
-                exchange.component or "?",
-                exchange.operation or "",
-                exchange.id or "",
+            note = False
+            if exchange.result == "check" and exchange.operation == "put":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s with a write that carried no "
+                    "document, so nothing was stored. Directo read it and answered (see the "
+                    "response): the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            elif exchange.result == "check":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s by asking for a code that "
+                    "does not exist: Directo answered, so the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            exchange.check_note = note
+
+    @api.depends("subject", "component", "operation")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """E.g. "Invoices, Write (put) #59", in the reader's language."""
+        subjects = dict(self._fields["subject"]._description_selection(self.env))
+        operations = dict(self._fields["operation"]._description_selection(self.env))
+        for exchange in self:
+            data = (
+                subjects.get(exchange.subject)
+                if exchange.subject != "other"
+                else exchange.component
+            )
+            exchange.display_name = self.env._(
+                "%(data)s, %(operation)s #%(id)s",
+                data=data or subjects["other"],
+                operation=operations.get(exchange.operation, ""),
+                id=exchange.id or "",
             )
 
     @api.model
@@ -171,6 +210,7 @@ class DirectoExchange(models.Model):
             "error_message": redact(exchange.error),
             "duration_ms": exchange.duration_ms,
             "document_count": exchange.documents,
+            "check_feed": exchange.check or False,
         }
         record = self.sudo().create(vals)
         if truncated and exchange.response_chunks:

@@ -4,7 +4,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, format_datetime
 
 from ..notification import notification_action
 from ..xmldirect import DirectoError, DirectoNotActivated
@@ -30,6 +30,10 @@ ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
 IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
 #: Bus notification type of our background notifications (static/src/js, with a button).
 NOTIFICATION_BUS_TYPE = "directo_connector.notification"
+#: Bus notification type telling web clients an import changed (its form reloads).
+IMPORT_UPDATED_BUS_TYPE = "directo_connector.import_updated"
+#: The bus channel the forms of imports listen on (nothing but ids is sent there).
+IMPORT_BUS_CHANNEL = "directo_connector.imports"
 
 
 class DirectoImport(models.Model):
@@ -44,7 +48,8 @@ class DirectoImport(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Not stored: each reader sees the name in their own language and date format.
+    name = fields.Char(compute="_compute_name", search="_search_name")
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -117,22 +122,52 @@ class DirectoImport(models.Model):
     added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self._directo_send_updated()
+        return result
+
+    def _directo_send_updated(self):
+        """Tell the web clients showing an import's form that these imports changed, so
+        the form reloads (static/src/js/directo_import_live.js). Only ids travel: each
+        client reads the record again with its own rights."""
+        Bus = self.env["bus.bus"].sudo()
+        for run in self:
+            Bus._sendone(IMPORT_BUS_CHANNEL, IMPORT_UPDATED_BUS_TYPE, {"id": run.id})
+
     @api.model
     def _default_article_product_type(self):
         value = self.env["ir.config_parameter"].sudo().get_param(ARTICLE_TYPE_PARAM, "service")
         return value if value in dict(ARTICLE_TYPES) else "service"
 
     @api.depends("kind", "mode", "create_date")
+    @api.depends_context("lang", "tz")
     def _compute_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for run in self:
-            date = fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16]
+            date = format_datetime(
+                self.env, run.create_date or fields.Datetime.now(), dt_format="short"
+            )
             if run.mode == "refresh":
                 run.name = self.env._("Client changes from Directo (%(date)s)", date=date)
             else:
                 run.name = self.env._(
                     "%(what)s from Directo (%(date)s)", what=labels.get(run.kind, ""), date=date
                 )
+
+    def _search_name(self, operator, value):
+        if operator not in ("ilike", "not ilike", "=", "!=") or not isinstance(value, str):
+            raise UserError(self.env._("Search the imports by a part of their name."))
+        runs = self.search_fetch([], ["kind", "mode", "create_date"])
+        text = value.casefold()
+        matches = {
+            "ilike": lambda name: text in name.casefold(),
+            "not ilike": lambda name: text not in name.casefold(),
+            "=": lambda name: name == value,
+            "!=": lambda name: name != value,
+        }[operator]
+        return [("id", "in", runs.filtered(lambda run: matches(run.name or "")).ids)]
 
     def _compute_counts(self):
         """Lines per status, added ones included (an added line is *Already linked*), so
@@ -167,8 +202,8 @@ class DirectoImport(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only users with invoicing rights (Invoicing / Billing) can import clients "
-                "and articles from Directo. %(user)s does not have them.",
+                "Only users with the access right 'Invoicing' (or higher) of Accounting can "
+                "import clients and articles from Directo. %(user)s does not have it.",
                 user=self.env.user.name,
             )
         )
@@ -215,6 +250,26 @@ class DirectoImport(models.Model):
             )
         self._directo_trigger()
         return run.with_env(self.env)
+
+    @api.model
+    def _directo_pending_client_import(self, company):
+        """The company's full client import that is waiting, reading or adding, or whose
+        preview is ready and not yet acted on (its "preview ready" activity is open)."""
+        runs = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "client"),
+                ("mode", "=", "full"),
+                ("state", "in", ("queued", "reading", "adding", "ready")),
+            ]
+        )
+        activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE)
+        return runs.filtered(
+            lambda run: (
+                run.state != "ready"
+                or run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            )
+        )[:1]
 
     @api.model
     def _directo_trigger(self):
@@ -301,6 +356,12 @@ class DirectoImport(models.Model):
             self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
+        # Its notes, notification, activity and tracked states in the language (and time
+        # zone) of the user who started it, else the company's: the job runs as OdooBot.
+        run = run.with_context(
+            lang=run.company_id._directo_lang(run.user_id),
+            tz=run.user_id.tz or run.company_id.partner_id.tz or "UTC",
+        )
         if run.state in ("queued", "reading"):
             run.state = "reading"
             run._directo_run_read()

@@ -7,7 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..notification import notification_action
 from ..xmldirect import (
-    CONNECTION_CHECK_CODE,
     DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_URL,
@@ -252,6 +251,15 @@ class ResCompany(models.Model):
         for company in self:
             company._directo_checked_url()
 
+    def _directo_lang(self, user=None):
+        """The language of texts a job or scheduled action writes for this company: that
+        of ``user`` (who started the job), else the company partner's, else the current
+        one. (A scheduled action runs as OdooBot, whose language nobody reads.)"""
+        self.ensure_one()
+        if user and user.lang and not user._is_superuser():
+            return user.lang
+        return self.sudo().partner_id.lang or self.env.lang or "en_US"
+
     def _directo_can_call(self):
         """True when calls to Directo are allowed: a key, and connected once since
         install or neutralization (a staging copy stays silent until an admin connects)."""
@@ -426,8 +434,7 @@ class ResCompany(models.Model):
         try:
             client.check_connection()
             # Articles out is a separate feed direction: check it too, equally cheaply.
-            for _item in client.iter_items(code=CONNECTION_CHECK_CODE):
-                break
+            client.check_articles()
         except DirectoError as error:
             state = "failed"
             message = self._directo_diagnose(error, trimmed)
@@ -479,8 +486,12 @@ class ResCompany(models.Model):
         return refused
 
     def _directo_after_connect(self):
-        """Hook run after a successful Connect: start the client import in the background."""
-        self.env["directo.import"].sudo()._directo_enqueue("client", self)
+        """Hook run after a successful Connect: start the client import in the background,
+        unless one is already under way or its preview waits to be reviewed (Connect
+        clicked again must not queue read after read, each with its activity)."""
+        Import = self.env["directo.import"].sudo()
+        if not Import._directo_pending_client_import(self):
+            Import._directo_enqueue("client", self)
         return True
 
     def action_directo_refresh_registers(self):

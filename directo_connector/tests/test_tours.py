@@ -219,6 +219,17 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         self.assertEqual(self.company.directo_connection_state, "connected")
 
+    def test_b_client_import_in_estonian(self):
+        """Tour (b) for an Estonian administrator: the import's form updates itself when the
+        job is done; its notification, activity and chatter, written by the job, read
+        Estonian."""
+        self._connected()
+        self._admin_in_estonian()
+        self.start_tour("/odoo", "directo_client_import_et", login="admin")
+        run = self.env["directo.import"].search([("kind", "=", "client")], limit=1)
+        self.assertEqual(run.state, "ready")
+        self.assertIn("eelvaade", run.activity_ids.summary)
+
     def test_d_export_in_estonian(self):
         """Tour (d) for an Estonian user: button, notification, badge and history in Estonian."""
         self._connected()

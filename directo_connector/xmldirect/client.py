@@ -21,12 +21,16 @@ Design notes (why):
 
 from __future__ import annotations
 
+# Messages the client words itself are marked with ``_`` for Odoo's translation export and
+# translated by the Odoo layer (``DirectoError.translated``); there is no env here.
+# pylint: disable=prefer-env-translation
 import ipaddress
 import logging
 import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from typing import IO, Any
@@ -48,6 +52,7 @@ from .codec import (
     RegisterEntry,
 )
 from .errors import (
+    FEEDS,
     DirectoAnswerTooLarge,
     DirectoError,
     DirectoNotActivated,
@@ -57,7 +62,9 @@ from .errors import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    _,
     batch_error,
+    explained,
 )
 from .redact import Redactor
 
@@ -289,6 +296,10 @@ class Exchange:
     #: The whole answer without the key, in chunks, read from the spooled file (never whole
     #: in memory). Only callable while ``on_exchange`` runs (the spool is closed after).
     response_chunks: Callable[[], Iterator[bytes]] | None = field(default=None, repr=False)
+    #: The feed direction this request checked (Connect's cheap checks, e.g. "Invoices
+    #: in"), None for real work. A check that passed has ``outcome == "ok"``, also when
+    #: Directo answered the empty put with a result of its own (kept in the body).
+    check: str | None = None
 
 
 def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
@@ -355,6 +366,8 @@ class DirectoClient:
         self.max_answer_bytes = int(max_answer_bytes)
         #: Keep at most this many bytes of each answer in ``Exchange.response_body``.
         self.exchange_body_limit = exchange_body_limit
+        #: The feed being checked while a check runs (see ``_checking``).
+        self._check: str | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"DirectoClient(url={self.url!r}, routing={self.routing!r})"
@@ -409,31 +422,51 @@ class DirectoClient:
 
     def _map_request_exception(self, exc: Exception) -> DirectoError:
         msg = self._scrub(str(exc))
+        seconds = f"{self.timeout[1]:g}"
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             # Never reached Directo: nothing was processed, plain transient.
-            return DirectoTransientError(f"Could not connect to Directo in time: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Could not connect to Directo in time: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
-            return DirectoTimeout(
-                f"No answer within {self.timeout[1]:g} s; the request may have been processed"
+            return explained(
+                DirectoTimeout,
+                _("No answer within %(seconds)s s; the request may have been processed"),
+                seconds=seconds,
             )
         if isinstance(exc, requests.exceptions.SSLError):
             # Transient like any connection failure (the spec's grouping); the message says
             # TLS so an admin can tell a certificate problem from an outage.
-            return DirectoTransientError(f"TLS/certificate problem talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("TLS/certificate problem talking to Directo: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ConnectionError):
             # requests wraps read timeouts that happen while streaming the body.
             if "read timed out" in msg.lower() or any(
                 isinstance(arg, ReadTimeoutError) for arg in exc.args
             ):
-                return DirectoTimeout(
-                    f"Answer incomplete after {self.timeout[1]:g} s; the request may have "
-                    "been processed"
+                return explained(
+                    DirectoTimeout,
+                    _("Answer incomplete after %(seconds)s s; the request may have been processed"),
+                    seconds=seconds,
                 )
-            return DirectoTransientError(f"Connection to Directo failed: {msg}")
+            return explained(
+                DirectoTransientError, _("Connection to Directo failed: %(detail)s"), detail=msg
+            )
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return DirectoTransientError(f"Connection to Directo dropped mid-answer: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Connection to Directo dropped mid-answer: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.RequestException):
-            return DirectoTransientError(f"HTTP error talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError, _("HTTP error talking to Directo: %(detail)s"), detail=msg
+            )
         return DirectoProtocolError(msg)
 
     def _request(
@@ -444,11 +477,15 @@ class DirectoClient:
         xmldata: str | None = None,
         documents: int = 0,
         max_answer_bytes: int | None = None,
+        check_put: bool = False,
     ) -> tuple[_Spool, Exchange]:
         """POST one request and spool the answer. On failure emits the exchange and raises.
 
         On success the caller owns the spool and must emit the exchange when done.
         ``max_answer_bytes``: stop reading (and fail) once the answer grows beyond it.
+        ``check_put``: an empty put checking a feed; Directo's own answer to it (any
+        result but a refused key or feed) proves the feed open, so the exchange is
+        recorded as a passed check (the answer stays in its body); the error is raised.
         """
         routing_params = {operation: "1", "what": component, **params}
         query, body = self._route(routing_params)
@@ -461,6 +498,7 @@ class DirectoClient:
             params=dict(params),
             request_body=self._readable_body(body, xmldata),
             documents=documents,
+            check=self._check,
         )
         started = time.monotonic()
         spool = _Spool()
@@ -486,10 +524,14 @@ class DirectoClient:
                     spool.file.write(chunk)
                     spool.size += len(chunk)
                     if max_answer_bytes is not None and spool.size > max_answer_bytes:
-                        raise DirectoAnswerTooLarge(
-                            f"more than {max_answer_bytes} bytes, where a few KB were "
-                            "expected; the rest was not read",
+                        raise explained(
+                            DirectoAnswerTooLarge,
+                            _(
+                                "more than %(bytes)s bytes, where a few KB were expected; the "
+                                "rest was not read"
+                            ),
                             http_status=response.status_code,
+                            bytes=max_answer_bytes,
                         )
             except requests.exceptions.RequestException as exc:
                 raise self._map_request_exception(exc) from None
@@ -504,7 +546,10 @@ class DirectoClient:
             exchange.response_size = spool.size
             # Which request failed: a refused key is reported with its feed direction.
             err.component, err.operation = component, operation
-            self._finish(exchange, spool, started, err)
+            proved = (
+                check_put and err.type_code is not None and not isinstance(err, _KEY_OR_FEED_ERRORS)
+            )
+            self._finish(exchange, spool, started, None if proved else err)
             spool.close()
             raise
         return spool, exchange
@@ -513,17 +558,22 @@ class DirectoClient:
         if status == 200:
             return
         if status == 404:
-            raise DirectoRoutingError(
-                "HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)", http_status=404
+            raise explained(
+                DirectoRoutingError,
+                _("HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)"),
+                http_status=404,
             )
-        if status >= 500:
-            raise DirectoTransientError(f"Directo answered HTTP {status}", http_status=status)
         if 300 <= status < 400:
-            raise DirectoProtocolError(
-                f"Directo answered with a redirect (HTTP {status}); check the URL",
+            raise explained(
+                DirectoProtocolError,
+                _("Directo answered with a redirect (HTTP %(status)s); check the URL"),
                 http_status=status,
+                status=status,
             )
-        raise DirectoProtocolError(f"Directo answered HTTP {status}", http_status=status)
+        error = DirectoTransientError if status >= 500 else DirectoProtocolError
+        raise explained(
+            error, _("Directo answered HTTP %(status)s"), http_status=status, status=status
+        )
 
     def _raise_for_error_root(self, spool: _Spool) -> None:
         """Raise early for non-XML answers (a maintenance page, an empty body) and for
@@ -628,10 +678,27 @@ class DirectoClient:
             out[key] = codec.format_ts(value) if key == "ts" else str(value)
         return out
 
+    @contextmanager
+    def _checking(self, component: str, operation: str) -> Iterator[None]:
+        """Requests made inside are recorded as checks of that feed (``Exchange.check``)."""
+        previous, self._check = self._check, FEEDS.get((component, operation), component)
+        try:
+            yield
+        finally:
+            self._check = previous
+
     def check_connection(self) -> bool:
         """Cheap real read proving URL, key and customer component work; raises if not."""
-        for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
-            pass
+        with self._checking("customer", "get"):
+            for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
+                pass
+        return True
+
+    def check_articles(self) -> bool:
+        """Cheap real read proving the key may read articles (Articles out)."""
+        with self._checking("item", "get"):
+            for _ in self.iter_items(code=CONNECTION_CHECK_CODE):
+                pass
         return True
 
     def iter_customers(self, ts: Any = None, code: str | None = None) -> Iterator[Customer]:
@@ -692,23 +759,24 @@ class DirectoClient:
         undocumented for real Directo) is not an error of the key or feed: it counts as
         "activated".
         """
-        if (component, operation) == ("invoice", "put"):
-            return self._check_invoice_put()
-        if component == "receipt":
-            reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
-        elif component == "contact":
-            reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
-        else:
-            reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
-        for _record in reader:
-            pass
+        with self._checking(component, operation):
+            if (component, operation) == ("invoice", "put"):
+                return self._check_invoice_put()
+            if component == "receipt":
+                reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+            elif component == "contact":
+                reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
+            else:
+                reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
+            for _record in reader:
+                pass
         return True
 
     def _check_invoice_put(self) -> bool:
         started = time.monotonic()
         empty = codec.encode_invoices([]).decode("utf-8")
         try:
-            spool, exchange = self._request("invoice", "put", {}, xmldata=empty)
+            spool, exchange = self._request("invoice", "put", {}, xmldata=empty, check_put=True)
         except _KEY_OR_FEED_ERRORS:
             raise
         except DirectoError as answered:
