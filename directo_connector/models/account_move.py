@@ -174,13 +174,12 @@ class AccountMove(models.Model):
 
     @api.depends("directo_document")
     def _compute_directo_payment_state(self):
-        """An invoice Directo holds starts as 'Not paid in Directo'; the receipts read
-        from Directo set the rest (``directo.receipt.line``)."""
+        """Empty until Directo has something to say: the first read of receipts after the
+        invoice reached Directo sets it (``directo.receipt.line``), 'Not paid in Directo'
+        included. Sending alone never shows "not paid in Directo"."""
         for move in self:
             state = move.directo_payment_state
-            if not state and move.directo_held and move.move_type == "out_invoice":
-                state = "not_paid"
-            elif state == "not_paid" and not move.directo_held:
+            if state == "not_paid" and not move.directo_held:
                 # Directo refused the send that may have stored it: nothing to be paid there.
                 state = False
             move.directo_payment_state = state
@@ -398,8 +397,8 @@ class AccountMove(models.Model):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
                 self.env._(
-                    "%(user)s cannot export invoices to Directo: this needs the Invoicing "
-                    "access right 'Billing' (or higher) in Settings > Users.",
+                    "%(user)s cannot export invoices to Directo: this needs the access "
+                    "right 'Invoicing' (or higher) of Accounting in Settings > Users.",
                     user=self.env.user.name,
                 )
             )
@@ -599,7 +598,7 @@ class AccountMove(models.Model):
         # Errors, notes and activities in the language of the user they are meant for.
         by_lang = defaultdict(lambda: self.browse())
         for move in moves:
-            by_lang[move._directo_activity_user(None).lang or self.env.lang] |= move
+            by_lang[move.company_id._directo_lang(move._directo_activity_user(None))] |= move
         for lang, lang_moves in by_lang.items():
             part = self.with_context(lang=lang)._directo_send_in_batches(lang_moves)
             self.with_context(lang=lang)._directo_record_refusals(part.problems)

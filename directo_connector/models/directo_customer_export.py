@@ -106,8 +106,8 @@ class DirectoCustomerExport(models.AbstractModel):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
                 self.env._(
-                    "%(user)s cannot create clients in Directo: this needs the Invoicing "
-                    "access right 'Billing' (or higher) in Settings > Users.",
+                    "%(user)s cannot create clients in Directo: this needs the access "
+                    "right 'Invoicing' (or higher) of Accounting in Settings > Users.",
                     user=self.env.user.name,
                 )
             )
@@ -462,7 +462,7 @@ class DirectoCustomerExport(models.AbstractModel):
         except DirectoError as other:
             error, results = other, []
         if len(results) != len(entries):
-            results = [PutResult(entry.code, None, str(error)) for entry in entries]
+            results = [PutResult(entry.code, None, "") for entry in entries]
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         for entry, result in zip(entries, results, strict=True):
             outcome = customer_outcome(
@@ -597,7 +597,9 @@ class DirectoCustomerExport(models.AbstractModel):
             by_company[partner._directo_company()] |= partner
         outcomes = {}
         for company, group in by_company.items():
-            outcomes.update(self._update_company(company, group))
+            # In the background (OdooBot): the company's language, else the user's.
+            lang = company._directo_lang(self.env.user)
+            outcomes.update(self.with_context(lang=lang)._update_company(company, group))
         self._record_updates(outcomes)
         return outcomes
 
@@ -615,7 +617,7 @@ class DirectoCustomerExport(models.AbstractModel):
         except DirectoError as other:
             error, results = other, []
         if len(results) != len(payloads):
-            results = [PutResult(payload.code, None, str(error)) for payload in payloads]
+            results = [PutResult(payload.code, None, "") for payload in payloads]
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         outcomes = {}
         for partner, result in zip(partners, results, strict=True):

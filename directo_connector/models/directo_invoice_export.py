@@ -365,7 +365,8 @@ class DirectoInvoiceExport(models.AbstractModel):
             error, results = other, []
         failure = transport_failure(error)
         if len(results) != len(payloads):
-            results = [PutResult(p.number, None, str(error)) for p in payloads]
+            # No answer per document: ``detail`` (below) says why, in the user's language.
+            results = [PutResult(p.number, None, "") for p in payloads]
         carried = _exchanges_by_number(logged, payloads, error)
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         detail = self._error_detail(chunk[0].move.company_id, error) if error is not None else ""
@@ -527,7 +528,7 @@ class DirectoInvoiceExport(models.AbstractModel):
             journal=move.journal_id.name,
             culprits=culprits,
             failure=sending.failure,
-            detail=sending.detail or result.desc,
+            detail=sending.detail,
         )
 
     # ------------------------------------------------------------------ explanations

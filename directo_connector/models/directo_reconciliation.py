@@ -303,7 +303,7 @@ class DirectoReconciliation(models.Model):
                 stats["no_balance"] += 1
                 continue
             stats["clients"] += 1
-            partner_id = partners.get(customer.code)
+            partner_id = partners.get(customer.code.lower())
             odoo = balances.get(partner_id, 0.0)
             directo = float(customer.balance)
             # Balances that agree are looked at only when Odoo knows of something that
@@ -311,7 +311,7 @@ class DirectoReconciliation(models.Model):
             if (
                 reconcile.differs(directo, odoo, self.tolerance, self.currency_id.decimal_places)
                 or (partner_id and partner_id in pending)
-                or customer.code in with_receipts
+                or customer.code.lower() in with_receipts
             ):
                 clients.append((customer.code, customer.name, partner_id, directo, odoo))
         self._directo_write_lines(clients, stats)
@@ -349,19 +349,20 @@ class DirectoReconciliation(models.Model):
     # ------------------------------------------------------------------ Odoo's side
 
     def _directo_partners(self, codes):
-        """``{Directo client code: partner id}``: the company's own client first, else a
-        client shared by all companies (codes are unique per company)."""
+        """``{Directo client code in lower case: partner id}``: the company's own client
+        first, else a client shared by all companies. Codes are compared as Directo does,
+        ignoring case (unique per company that way, see res.partner)."""
         self.env["res.partner"].flush_model(["directo_code", "parent_id", "company_id"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT directo_code, id FROM res_partner
-                 WHERE directo_code = ANY(%s) AND parent_id IS NULL
-                   AND (company_id = %s OR company_id IS NULL)
+                SELECT lower(directo_code), id FROM res_partner
+                 WHERE COALESCE(company_id, 0) IN (0, %s)
+                   AND lower(directo_code) = ANY(%s) AND parent_id IS NULL
                  ORDER BY company_id NULLS FIRST, active, id DESC
                 """,
-                codes,
                 self.company_id.id,
+                [code.lower() for code in codes],
             )
         )
         # Later rows win: the company's own, active, oldest.
@@ -413,17 +414,18 @@ class DirectoReconciliation(models.Model):
         return balances, pending
 
     def _directo_codes_with_unknown_receipts(self, codes):
-        """The client codes of receipt rows paying invoice numbers Odoo does not know."""
+        """The client codes (lower case) of receipt rows paying invoice numbers Odoo does
+        not know."""
         self.env["directo.receipt.line"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT customer_code FROM directo_receipt_line
+                SELECT DISTINCT lower(customer_code) FROM directo_receipt_line
                  WHERE company_id = %s AND match_state = 'unknown_invoice'
-                   AND customer_code = ANY(%s)
+                   AND lower(customer_code) = ANY(%s)
                 """,
                 self.company_id.id,
-                codes,
+                [code.lower() for code in codes],
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
@@ -493,7 +495,7 @@ class DirectoReconciliation(models.Model):
         causes, credit_notes = found.get(partner_id, ([], []))
         if directo is not None:
             # Receipts for numbers Odoo does not know are found by the client's code.
-            causes = causes + found.get(code, ([], []))[0]
+            causes = causes + found.get(code.lower(), ([], []))[0]
         causes, unexplained = reconcile.explain(
             difference, causes, credit_notes, self.tolerance, digits
         )

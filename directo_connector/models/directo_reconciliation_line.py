@@ -150,8 +150,8 @@ class DirectoReconciliationLine(models.Model):
         """What Odoo knows about differing clients, in a few queries for the whole chunk.
 
         Returns ``{partner id: (causes, credit notes Directo holds)}`` from the client's
-        documents and ``{client code: (causes, [])}`` from receipts for invoice numbers
-        Odoo does not know (read by the paid status).
+        documents and ``{client code in lower case: (causes, [])}`` from receipts for
+        invoice numbers Odoo does not know (read by the paid status).
         """
         found = {}
         if partner_ids:
@@ -274,7 +274,7 @@ class DirectoReconciliationLine(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT l.customer_code, l.invoice_number,
+                SELECT lower(l.customer_code), l.invoice_number,
                        array_agg(DISTINCT r.number ORDER BY r.number),
                        SUM(CASE WHEN l.confirmed THEN l.received ELSE 0 END),
                        (array_agg(l.invoicesum ORDER BY r.directo_ts DESC NULLS LAST,
@@ -282,12 +282,12 @@ class DirectoReconciliationLine(models.Model):
                   FROM directo_receipt_line l
                   JOIN directo_receipt r ON r.id = l.receipt_id
                  WHERE l.company_id = %s AND l.match_state = 'unknown_invoice'
-                   AND l.customer_code = ANY(%s)
+                   AND lower(l.customer_code) = ANY(%s)
                  GROUP BY 1, 2
                  ORDER BY 1, 2
                 """,
                 run.company_id.id,
-                codes,
+                [code.lower() for code in codes],
             )
         )
         out = []

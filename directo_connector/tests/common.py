@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 from odoo.tests import HttpCase, common, new_test_user
 from odoo.tests.common import ChromeBrowser
 
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
 try:
     from directo_sandbox import DirectoSandbox
 except ImportError:
@@ -159,6 +161,12 @@ class DirectoTourCase(DirectoSandboxMixin, HttpCase):
         cls.company = cls.env.company
         cls.startClassPatcher(
             patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
+        )
+        # Odoo's own test runner refuses the bus's websocket while a test runs (pytest-odoo
+        # does not): the tours wait for the notifications sent by the scheduled action, so
+        # allow it as Odoo's bus tests do (bus.tests.common.WebsocketCase).
+        cls.startClassPatcher(
+            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True)
         )
 
     def setUp(self):

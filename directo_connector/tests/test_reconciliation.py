@@ -238,6 +238,23 @@ class TestReconciliation(DirectoTransactionCase):
         action = line.action_open_invoices()
         self.assertEqual(action["res_id"], waiting.id)
 
+    def test_codes_compared_ignoring_case(self):
+        """Directo ignores the case of client codes, so the comparison does too."""
+        client = self.env["res.partner"].create(
+            {"name": "Nordic Timber Oy", "directo_code": "K0003", "company_id": self.company.id}
+        )
+        self.sandbox.state.add_customer(code="k0003", balance="30", company="recon")
+        self.sandbox.state.add_receipt(
+            rows=[{"invoice": 800007, "amount": "5", "customer": "k0003"}], company="recon"
+        )
+        self._exported(1.0, 202600001)  # the paid status reads receipts once Odoo exported
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        run = self._reconcile()
+        line = self._line(run, client)
+        self.assertAlmostEqual(line.directo_balance, 25.0)
+        self.assertIn("800007", line.explanation)
+        self.assertFalse(run.line_ids.filtered(lambda line: not line.partner_id))
+
     def test_cancelled_in_odoo_only(self):
         """Cancelled in Odoo while Directo still holds it (a draft there)."""
         self._exported(100.0, 202600001)
