@@ -385,6 +385,14 @@ class SandboxState:
             raise ValueError("add_item needs a code")
         attrs.setdefault("closed", "0")
         with self.lock:
+            rate = self.company(company).vatcodes.get(str(attrs.get("vatcode") or ""))
+            if (
+                attrs.get("vatprice") is None
+                and attrs.get("salesprice") is not None
+                and rate is not None
+            ):
+                # Directo derives the price with VAT from the article's VAT code.
+                attrs["vatprice"] = demo.vat_price(_dec(attrs["salesprice"]), rate)
             rec = self._record(ITEM_ATTRIBUTES, dict(attrs))
             self.company(company).items[rec["code"]] = rec
             return dict(rec)
