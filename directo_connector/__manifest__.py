@@ -38,6 +38,7 @@
         "wizards/directo_export_wizard_views.xml",
         "wizards/directo_replace_wizard_views.xml",
         "wizards/directo_customer_wizard_views.xml",
+        "wizards/directo_mapping_wizard_views.xml",
         "views/directo_receipt_views.xml",
         "views/directo_register_views.xml",
         "views/account_move_payment_views.xml",

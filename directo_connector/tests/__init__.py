@@ -8,3 +8,5 @@ from . import test_i18n_views
 from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
+from . import test_vat_codes
+from . import test_mappings

@@ -31,7 +31,9 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertTrue(self.company.directo_connection_checked_at)
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
-        # Every feed the module uses is checked: the reads, and a put without documents.
+        # Every feed the module uses is checked: the reads, and a put without documents;
+        # then Odoo's copy of Directo's codes is read (for the proposed mappings), the
+        # VAT code list included.
         self.assertEqual(
             set(zip(exchanges.mapped("component"), exchanges.mapped("operation"), strict=True)),
             {
@@ -41,8 +43,10 @@ class TestDirectoConnection(DirectoTransactionCase):
                 ("receipt", "get"),
                 ("object", "get"),
                 ("contact", "get"),
+                ("itemaccountvatcode", "get"),
             },
         )
+        self.assertIn("Odoo proposes a code", self.company.directo_connection_message)
         reads = exchanges.filtered(lambda e: e.operation == "get")
         self.assertTrue(all(reads.mapped("success")))
         self.assertEqual(set(reads.mapped("result")), {"ok"})

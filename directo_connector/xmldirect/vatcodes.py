@@ -24,6 +24,8 @@ __all__ = [
     "CONFLICT",
     "LIST",
     "VatCodeRate",
+    "combine_article_rates",
+    "format_rate",
     "implied_rate",
     "propose_tax_codes",
     "propose_user_codes",
@@ -66,6 +68,11 @@ def implied_rate(salesprice: Decimal | None, vatprice: Decimal | None) -> Decima
     return None
 
 
+def format_rate(rate: Decimal | float) -> str:
+    """A rate as users read it: ``22 %``, ``5.5 %``."""
+    return "%s %%" % Decimal(str(rate)).quantize(_RATE_STEP).normalize()
+
+
 def same_rate(rate: Decimal | float | None, other: Decimal | float | None) -> bool:
     """Two rates in percent are the same (to two decimals); None equals nothing."""
     if rate is None or other is None:
@@ -94,13 +101,22 @@ def rates_from_articles(
     that imply different rates give it no rate (source :data:`CONFLICT`): guessing would
     let a wrong code through the rate check.
     """
+    return combine_article_rates(
+        (code, implied_rate(salesprice, vatprice)) for code, salesprice, vatprice in articles
+    )
+
+
+def combine_article_rates(
+    articles: Iterable[tuple[str | None, Decimal | float | None]],
+) -> dict[str, VatCodeRate]:
+    """:func:`rates_from_articles` from ``(vatcode, implied rate)`` of articles."""
     seen: dict[str, set[Decimal]] = defaultdict(set)
     counts: dict[str, int] = defaultdict(int)
-    for code, salesprice, vatprice in articles:
+    for code, rate in articles:
         code = (code or "").strip()
-        rate = implied_rate(salesprice, vatprice)
         if not code or rate is None:
             continue
+        rate = Decimal(str(rate))
         seen[code].add(rate.quantize(_RATE_STEP))
         counts[code] += 1
     out = {}
