@@ -24,6 +24,7 @@ from odoo.tools import format_datetime
 
 from ..xmldirect import DirectoError
 from ..xmldirect.client import REGISTER_COMPONENTS
+from ..xmldirect.codec import RegisterEntry
 from ..xmldirect.diagnosis import RegisterView
 from ..xmldirect.vatcodes import LIST, combine_article_rates, implied_rate
 
@@ -270,6 +271,14 @@ class DirectoRegister(models.Model):
                 [self.id, stamp],
             )
         self.env["directo.register.code"].invalidate_model()
+
+    @api.model
+    def _directo_add_codes(self, company, component, codes):
+        """Codes Directo has just confirmed (e.g. a client Odoo created there): added to
+        Odoo's copy at once, so the pre-send check does not wait for the next read."""
+        register = self._directo_for(company).filtered(lambda r: r.component == component)
+        if register.loaded:
+            register._directo_store([RegisterEntry(code, name) for code, name in codes], False)
 
     @staticmethod
     def _directo_entry_rate(entry):
