@@ -7,7 +7,8 @@
 # imports Odoo 18), starts a throwaway PostgreSQL cluster and the Directo sandbox with its demo
 # data (both on free loopback ports), creates the database directo_demo whose company is
 # Estonian (so the `ee` chart applies; with Odoo's demo data unless --no-demo-data) with
-# directo_connector installed and connected to the sandbox (key DEMO-TOKEN), and serves Odoo
+# directo_connector installed and connected to the sandbox (key DEMO-TOKEN), the proposed
+# mappings of taxes and users confirmed (so the first export needs no setup), and serves Odoo
 # on http://localhost:8069 (loopback only; login admin / admin) until Ctrl-C (or SIGTERM). Then
 # it stops Odoo, the sandbox and PostgreSQL and removes every file it made.
 set -euo pipefail
@@ -106,9 +107,15 @@ company = env.company
 company.write({"directo_url": "$sandbox_url", "directo_token": "$token",
                "directo_invoice_export": True})
 company.action_directo_connect()
+# What "Confirm all" does on the proposed mappings: the sales taxes get the sandbox's VAT
+# codes of the same rate, the administrator its object ADMIN (same name / e-mail).
+screen = env["directo.mapping.wizard"].browse(
+    env["directo.mapping.wizard"]._open_for(company)["res_id"])
+mapped = screen.line_ids.filtered("code_id")
+screen.action_confirm_all()
 env.cr.commit()
-print("%s (chart %s): Directo %s" % (company.name, company.chart_template,
-                                    company.directo_connection_state))
+print("%s (chart %s): Directo %s, %s tax(es) and user(s) mapped to Directo's codes" % (
+    company.name, company.chart_template, company.directo_connection_state, len(mapped)))
 PY
 
 step "Odoo"

@@ -42,6 +42,7 @@
         "views/directo_receipt_views.xml",
         "views/directo_register_views.xml",
         "views/account_move_payment_views.xml",
+        "views/account_move_amount_views.xml",
         "views/res_config_settings_views.xml",
         "views/directo_menus.xml",
     ],

@@ -5,7 +5,9 @@ Odoo answers (failing early when the demo process PID ends), logs in as admin / 
 JSON-RPC (``/web/session/authenticate``), opens the Invoicing settings the way the web client
 does (the settings form view with its Directo block, a settings record and its Directo
 fields), reads the company (Estonian chart, connected to the sandbox) and loads
-``/odoo/settings``. Exits non-zero with the reason on the first failure.
+``/odoo/settings``, then exports a first invoice with no configuration (a client and an
+article with the codes their imports give, the product's default tax, the administrator as
+salesperson). Exits non-zero with the reason on the first failure.
 """
 
 from __future__ import annotations
@@ -95,6 +97,35 @@ def smoke(url: str) -> None:
 
     page = rpc.session.get(f"{url}/odoo/settings", timeout=60)
     check(page.status_code == 200 and "odoo" in page.text, "/odoo/settings opens")
+    first_export(rpc)
+
+
+def first_export(rpc: JsonRpc) -> None:
+    """An invoice of a client and an article as their imports leave them (their Directo
+    codes), with the product's default tax and the administrator as salesperson, exported
+    without any other configuration."""
+    partner = rpc.call_kw(
+        "res.partner", "create", {"name": "Põhjala Puit OÜ", "is_company": True,
+                                  "directo_code": "K0001"},
+    )  # fmt: skip
+    product = rpc.call_kw(
+        "product.product", "create", {"name": "Konsultatsioon", "directo_code": "TEENUS-KONSULT",
+                                      "list_price": 80},
+    )  # fmt: skip
+    move = rpc.call_kw(
+        "account.move", "create",
+        {"move_type": "out_invoice", "partner_id": partner,
+         "invoice_line_ids": [[0, 0, {"product_id": product, "quantity": 2}]]},
+    )  # fmt: skip
+    rpc.call_kw("account.move", "action_post", [move])
+    action = rpc.call_kw("account.move", "action_directo_export", [move])
+    message = (action.get("params") or {}).get("message") or action.get("res_model")
+    [invoice] = rpc.call_kw(
+        "account.move", "read", [move], ["name", "directo_state", "directo_number"]
+    )
+    check(invoice["directo_state"] == "sent",
+          f"{invoice['name']} exported with no configuration: Directo number "
+          f"{invoice['directo_number']} ({message})")  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -224,7 +224,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             prep.problem(
                 self.env._(
                     "%(error)s Or set a Directo number prefix on journal %(journal)s "
-                    "(Accounting > Configuration > Journals).",
+                    "(Invoicing > Configuration > Accounting > Journals).",
                     error=error.translated(self.env._),
                     journal=move.journal_id.name,
                 )
@@ -344,7 +344,8 @@ class DirectoInvoiceMapper(models.AbstractModel):
             prep.problem(
                 self.env._(
                     "%(row)s: tax %(tax)s has no Directo VAT Code. Pick it here, or set it "
-                    "under Invoicing > Configuration > Taxes > %(tax)s (Directo VAT Code).",
+                    "under Invoicing > Configuration > Accounting > Taxes > %(tax)s (Directo "
+                    "VAT Code).",
                     row=row_label,
                     tax=taxes.name,
                 ),
@@ -491,7 +492,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
                         "Invoice %(move)s maps to Directo number %(number)s, like "
                         "%(others)s. Directo numbers must be unique: set a different "
                         "Directo number prefix (or credit note prefix) on journal "
-                        "%(journal)s (Accounting > Configuration > Journals).",
+                        "%(journal)s (Invoicing > Configuration > Accounting > Journals).",
                         move=prep.move.name,
                         number=number,
                         others=", ".join(others),

@@ -114,7 +114,8 @@ class TestRefusalDiagnosis(DirectoExportCommon):
                             error,
                         )
                         self.assertIn(
-                            "Directo VAT Code (Accounting > Configuration > Taxes)", error
+                            "Directo VAT Code (Invoicing > Configuration > Accounting > Taxes)",
+                            error,
                         )
                     # Directo's own Type and Desc, verbatim, beside the explanation.
                     attempt = move.directo_attempt_ids[:1]

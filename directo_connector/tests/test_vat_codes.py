@@ -113,3 +113,40 @@ class TestDirectoVatCodes(DirectoExportCommon):
         self.assertTrue(company.directo_salesperson_fallback)
         settings = self.env["res.config.settings"].create({})
         self.assertTrue(settings.directo_salesperson_fallback)
+
+    def test_amount_difference_is_flagged(self):
+        """Directo's amount of an invoice (the receipts' invoice sum) differs from Odoo's
+        total: flagged on the invoice and found by a filter."""
+        self._read_codes()
+        # A code whose rate Odoo cannot know (no article uses it): not checked before
+        # sending, and Directo books 24 % where Odoo has 22 %.
+        self.sandbox.state.add_vatcode("77", 24)
+        tax22 = self.env["account.tax"].create(
+            {"name": "DX 22%", "amount": 22, "type_tax_use": "sale", "directo_code": "77"}
+        )
+        move = self._invoice(
+            lines=[
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 195,
+                    "tax_ids": [(6, 0, tax22.ids)],
+                }
+            ]
+        )
+        self._export(move)
+        self.assertEqual(move.directo_state, "sent")
+        self.sandbox.state.add_receipt(move.directo_number, ts="2026-01-20T10:00:00")
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertEqual(move.amount_total, 237.90)
+        self.assertEqual(move.directo_amount_total, 241.80)
+        self.assertTrue(move.directo_amount_differs)
+        found = self.env["account.move"].search([("directo_amount_differs", "=", True)])
+        self.assertEqual(found, move)
+        # An invoice Directo agrees with is not flagged.
+        good = self._invoice()
+        self._export(good)
+        self.sandbox.state.add_receipt(good.directo_number, ts="2026-01-21T10:00:00")
+        self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertEqual(good.directo_amount_total, good.amount_total)
+        self.assertFalse(good.directo_amount_differs)
