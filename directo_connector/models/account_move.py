@@ -141,7 +141,6 @@ class AccountMove(models.Model):
         "invoice sum). Empty until a receipt names the invoice.",
     )
     directo_amount_differs = fields.Boolean(
-        string="Directo Amount Differs",
         compute="_compute_directo_amount_differs",
         store=True,
         index=True,

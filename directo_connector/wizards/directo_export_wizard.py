@@ -211,9 +211,9 @@ class DirectoExportWizardLine(models.TransientModel):
     company_id = fields.Many2one(related="move_id.company_id")
     line_id = fields.Many2one("account.move.line", string="Row", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Client without Code", readonly=True)
-    tax_id = fields.Many2one("account.tax", string="Tax", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    tax_id = fields.Many2one("account.tax", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     message = fields.Text(string="What to fix", readonly=True)
     fix_component = fields.Selection(
         COMPONENT_LABELS,

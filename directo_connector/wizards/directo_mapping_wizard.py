@@ -210,8 +210,8 @@ class DirectoMappingWizardLine(models.TransientModel):
 
     wizard_id = fields.Many2one("directo.mapping.wizard", required=True, ondelete="cascade")
     company_id = fields.Many2one(related="wizard_id.company_id")
-    tax_id = fields.Many2one("account.tax", string="Tax", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    tax_id = fields.Many2one("account.tax", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     component = fields.Selection(
         [("vatcode", "VAT code"), ("object", "Salesman / object")],
         string="Directo Register",
