@@ -7,11 +7,15 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
+/** A screenshot (with DIRECTO_SCREENSHOTS set), notifications closed so they hide nothing. */
 function screenshot(name) {
     return {
         content: `screenshot ${name}`,
         trigger: "body",
         async run() {
+            for (const toast of document.querySelectorAll(".o_notification")) {
+                toast.querySelector(".o_notification_close")?.click();
+            }
             await new Promise((resolve) => setTimeout(resolve, 400));
             console.log(`directo-screenshot:${name}`);
             await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -115,6 +119,15 @@ tours.add("directo_dialog_fixes", {
             content: "pick 2 (9 %)",
             trigger: ".o-autocomplete--dropdown-menu a:contains(2 (9 %))",
             run: "click",
+        },
+        {
+            content: "the code is picked",
+            trigger: ".modal .modal-title",
+            run: "click",
+        },
+        {
+            content: "the row shows it",
+            trigger: ".modal .o_data_row:contains(has no Directo VAT Code) td[name=fix_code_id]:contains(2 (9 %))",
         },
         screenshot("export-problems-dialog-fixes"),
         {
