@@ -72,7 +72,8 @@ trap 'exit 130' INT TERM  # the EXIT trap cleans up
 
 step "Directo sandbox with demo data"
 # From the repository root: directo_sandbox loads the codec from directo_connector/ beside it.
-"$PYTHON" -m directo_sandbox --port 0 --demo >"$work/sandbox.log" 2>&1 &
+# --pay-invoices: a receipt pays each invoice Directo gets, so the paid status can be seen.
+"$PYTHON" -m directo_sandbox --port 0 --demo --pay-invoices >"$work/sandbox.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 50); do
     grep -q 'listening on' "$work/sandbox.log" 2>/dev/null && break

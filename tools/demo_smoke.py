@@ -7,7 +7,8 @@ does (the settings form view with its Directo block, a settings record and its D
 fields), reads the company (Estonian chart, connected to the sandbox) and loads
 ``/odoo/settings``, then exports a first invoice with no configuration (a client and an
 article with the codes their imports give, the product's default tax, the administrator as
-salesperson). Exits non-zero with the reason on the first failure.
+salesperson) and fetches its paid status (the demo's Directo pays it). Exits non-zero with
+the reason on the first failure.
 """
 
 from __future__ import annotations
@@ -126,6 +127,11 @@ def first_export(rpc: JsonRpc) -> None:
     check(invoice["directo_state"] == "sent",
           f"{invoice['name']} exported with no configuration: Directo number "
           f"{invoice['directo_number']} ({message})")  # fmt: skip
+    # The demo's Directo pays what it gets: the settings' "Fetch paid status now".
+    company_id = rpc.call_kw("account.move", "read", [move], ["company_id"])[0]["company_id"][0]
+    rpc.call_kw("res.company", "action_directo_fetch_paid_status", [company_id])
+    [invoice] = rpc.call_kw("account.move", "read", [move], ["directo_payment_state"])
+    check(invoice["directo_payment_state"] == "paid", "the sandbox's receipt: Paid in Directo")
 
 
 def main(argv: list[str]) -> int:
