@@ -233,6 +233,12 @@ else
     status=1
 fi
 
+# Exactly-once as production runs it: a multi-process Odoo (2 workers, a cron worker), four
+# Invoicing users over JSON-RPC and faults injected into the sandbox (tools/multiworker_check.py).
+log "multi-worker check: 2 workers + cron, 4 concurrent RPC users, faults, then settle"
+"$pgbin/createdb" -h 127.0.0.1 -p "$pg_port" -U odoo -T "$db" "${db}_mw"
+"$py" tools/multiworker_check.py -c "$conf" -d "${db}_mw" || status=1
+
 # Without Odoo's demo data (--no-demo-data), which would double the time of this step.
 log "run_demo.sh: start it, log in over HTTP, open the Directo settings, stop it"
 demo_port=$(free_port)

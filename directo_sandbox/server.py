@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import select
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from http import HTTPStatus
@@ -17,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from lxml import etree
 
 from ._xmldirect import codec
-from .state import SandboxRequest, SandboxState, bare_result, err_document
+from .state import Fault, SandboxRequest, SandboxState, bare_result, err_document
 
 __all__ = ["ENDPOINT_PATH", "DirectoSandbox"]
 
@@ -65,6 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     state: SandboxState  # set on the subclass built per sandbox
     verbose = False
+    _record: SandboxRequest | None = None  # the XML Direct request being answered
 
     def log_message(self, fmt: str, *args: Any) -> None:
         # Quiet unless --verbose: tests start hundreds of requests.
@@ -132,7 +135,12 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/control/"):
             self._control_post(parts.path[len("/control/") :], body)
             return
-        self._xml_direct(body)
+        self._record = None
+        try:
+            self._xml_direct(body)
+        finally:
+            if self._record is not None:
+                self._record.ended = time.time()  # the answer is written (or dropped)
 
     # ------------------------------------------------------------------ XML Direct
 
@@ -162,6 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
             operation=operation,
             headers=dict(self.headers.items()),
         )
+        self._record = record
         state.log_request(record)
         if parts.path != ENDPOINT_PATH:
             record.answer = "http 404"
@@ -197,13 +206,33 @@ class _Handler(BaseHTTPRequestHandler):
         answer, label = self._dispatch(form, query, params, component, operation)
         if not record.answer:
             record.answer = label
-        if fault is not None and fault.kind == "partial":
+        self._answer_after_processing(answer, fault)
+
+    def _answer_after_processing(self, answer: bytes, fault: Fault | None) -> None:
+        """Send the answer of a processed request, as the fault (if any) spoils it."""
+        kind = fault.kind if fault is not None else None
+        if kind == "partial":
             answer = _truncate_results(answer, fault.count)
-        if fault is not None and fault.kind == "foreign_docid":
+        elif kind == "foreign_docid":
             answer = _foreign_docids(answer)
-        if fault is not None and fault.kind == "process_then_timeout":
-            state.wait(fault.seconds)
+        elif kind == "process_then_timeout" and not self._wait_for_client(fault.seconds):
+            self.close_connection = True
+            return  # the client gave up (timed out): nobody to answer
         self._send(HTTPStatus.OK, answer)
+
+    def _wait_for_client(self, seconds: float) -> bool:
+        """Wait ``seconds`` before answering; False as soon as the client closed the
+        connection (a request ends when either side ends it)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.state.stop_event.is_set():
+            readable, _w, _x = select.select([self.connection], [], [], 0.05)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return False
+                except OSError:
+                    return False
+        return True
 
     def _dispatch(
         self,

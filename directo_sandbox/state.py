@@ -28,6 +28,7 @@ import copy
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -202,6 +203,10 @@ class SandboxRequest:
     headers: dict[str, str] = field(default_factory=dict)
     #: What the sandbox answered ("ok", "err", "type 5", "fault:drop", ...).
     answer: str = ""
+    #: When the request arrived and when its answer was written (``time.time()``): two
+    #: requests carrying the same document must not overlap.
+    started: float = field(default_factory=time.time)
+    ended: float | None = None
 
     @property
     def token(self) -> str | None:

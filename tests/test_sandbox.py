@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -296,3 +297,32 @@ def test_huge_fault_streams_the_announced_size(sandbox):
     assert answer.status_code == 200
     assert len(answer.content) == int(answer.headers["Content-Length"]) == 3 * 1024 * 1024 + 7
     assert answer.content.startswith(b"<?xml") and b"<Result " in answer.content[:1024]
+
+
+def test_requests_record_when_they_started_and_ended(sandbox):
+    """Overlap checks of the multi-worker test read these: each request's answer is
+    written after it arrived, and a delayed answer ends after the delay."""
+    sandbox.add_fault("delay", seconds=0.3, component="customer")
+    get(sandbox, "customer")
+    get(sandbox, "item")
+    slow, fast = sandbox.requests
+    assert slow.ended - slow.started >= 0.3
+    assert fast.started >= slow.ended
+    assert fast.ended >= fast.started
+
+
+def test_process_then_timeout_ends_when_the_client_gives_up(sandbox):
+    """The invoice is stored; the request ends when the client closes the connection
+    after its read timeout, not when the sandbox would have answered."""
+    sandbox.add_fault("process_then_timeout", seconds=8, component="invoice")
+    client = DirectoClient(sandbox.url, TOKEN, read_timeout=0.5)
+    payload = InvoicePayload(7001, "K0001", dt.date(2026, 1, 5), None, None, "EUR", None, False, ())
+    with pytest.raises(E.DirectoTimeout):
+        client.put_invoices([payload])
+    (request,) = sandbox.requests
+    assert sandbox.invoice(7001) is not None
+    deadline = request.started + 6
+    while request.ended is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert request.ended is not None
+    assert request.ended - request.started < 5

@@ -9,8 +9,16 @@ the mapping is ``directo.invoice.mapper``, the sending ``directo.invoice.export`
 * ``to_send``  posted, waiting for an export;
 * ``sending``  handed to the sender, or carried by a request in flight: Directo may have it;
 * ``sent``     Directo answered Type 0/30 for this very document (its docid);
-* ``unknown``  the request got no answer for it: sent again automatically, as an update;
+* ``unknown``  the request got no answer for it: sent again automatically, as an update,
+               at ``directo_retry_at`` (growing intervals, ``xmldirect.retry``);
+* ``attention`` the answer was lost too many times in a row: a person checks Directo and
+               exports it again (an update of the same number);
 * ``failed``   Directo definitely did not book it; ``directo_error`` says what to fix.
+
+Only the export writes these fields (:data:`EXPORT_STATE_FIELDS`): ``create`` and ``write``
+refuse them from anyone else, RPC and imports included; the export writes them through
+:meth:`AccountMove._directo_write_states`, whose context marker is a Python object that no
+RPC call can carry.
 
 ``directo_document`` is what Directo holds under ``directo_number`` (a fact, not a state):
 ``maybe`` / ``draft`` / ``confirmed`` (ours), or ``taken`` (a document that is not ours).
@@ -35,6 +43,25 @@ from .directo_invoice_mapper import EXPORT_MOVE_TYPES
 _logger = logging.getLogger(__name__)
 
 EXPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_export_failed"
+# Fields that decide what is sent to Directo and how, or record Directo's answers.
+EXPORT_STATE_FIELDS = frozenset(
+    {
+        "directo_state",
+        "directo_number",
+        "directo_document",
+        "directo_error",
+        "directo_retry_at",
+        "directo_attempt_ids",
+        "directo_payment_state",
+        "directo_amount_paid",
+        "directo_last_payment_date",
+        "directo_amount_total",
+    }
+)
+# The export's own writes carry this very object in their context (identity is checked:
+# a JSON-RPC call can set the key, never this value).
+_EXPORT_WRITE_KEY = "directo_export_write"
+_EXPORT_WRITE = object()
 # Selections this small stay sent within the user's request (write-ahead committed, so a
 # killed request loses nothing); larger ones go to the background job at once.
 DEFAULT_SYNC_LIMIT = 20
@@ -49,6 +76,7 @@ class AccountMove(models.Model):
             ("sending", "Sending"),
             ("sent", "Sent"),
             ("unknown", "Unknown outcome"),
+            ("attention", "Needs attention"),
             ("failed", "Failed"),
         ],
         string="Directo Status",
@@ -57,8 +85,16 @@ class AccountMove(models.Model):
         readonly=True,
         help="To send: waiting for an export. Sending: on its way, Directo may have it. "
         "Sent: Directo accepted it. Unknown outcome: Directo's answer was lost; it is sent "
-        "again automatically as an update of the same number. Failed: Directo did not book "
-        "it, see the Directo error.",
+        "again automatically as an update of the same number. Needs attention: the answer "
+        "was lost too many times in a row; check Directo, then export it again. Failed: "
+        "Directo did not book it, see the Directo error.",
+    )
+    directo_retry_at = fields.Datetime(
+        string="Next Automatic Try",
+        copy=False,
+        readonly=True,
+        help="When the scheduled export sends this invoice again after a lost answer (as an "
+        "update of the same number).",
     )
     directo_number = fields.Integer(
         copy=False,
@@ -223,7 +259,12 @@ class AccountMove(models.Model):
             lambda m: m.move_type in EXPORT_MOVE_TYPES and m.company_id.directo_invoice_export
         )
         if to_send:
-            to_send.write({"directo_state": "to_send", "directo_error": False})
+            to_send._directo_write_states(
+                dict.fromkeys(
+                    to_send.ids,
+                    {"directo_state": "to_send", "directo_error": False, "directo_retry_at": False},
+                )
+            )
             if to_send.company_id.filtered("directo_auto_export"):
                 self._directo_trigger_job()
         return posted
@@ -231,6 +272,12 @@ class AccountMove(models.Model):
     def _check_draftable(self):
         """Reset to draft (and cancel, which resets first) of an invoice Directo holds."""
         result = super()._check_draftable()
+        self._directo_check_changeable()
+        return result
+
+    def _directo_check_changeable(self):
+        """Refuse leaving 'posted' while Directo holds the invoice confirmed, or while a
+        request carries it."""
         confirmed = self.filtered(lambda m: m.directo_document == CONFIRMED)
         if confirmed:
             raise UserError(
@@ -251,7 +298,56 @@ class AccountMove(models.Model):
                     moves=", ".join(in_flight.mapped("name")),
                 )
             )
-        return result
+
+    # ------------------------------------------------------------------ state guard
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._directo_check_state_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._directo_check_state_write(vals)
+        self.filtered("directo_state")._directo_lock_rows()
+        if vals.get("state") and vals["state"] != "posted":
+            # Every way out of 'posted' (button_draft, button_cancel, a plain write over
+            # RPC) meets the same guard.
+            self.filtered(lambda m: m.state == "posted")._directo_check_changeable()
+        return super().write(vals)
+
+    def _directo_lock_rows(self):
+        """Lock these invoices' rows before changing them, without a 'bad query' in the
+        log when another transaction changed them meanwhile.
+
+        Exports and users write the same invoices. Under REPEATABLE READ the later writer
+        fails with a serialization failure, which Odoo (for a request) or the export (for
+        its own transactions) retries; taking the row lock first raises it here, quietly,
+        before any ORM update of the row could raise it loudly. Once locked, the rows
+        cannot change under the writer.
+        """
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            [tuple(self.ids)],
+            log_exceptions=False,
+        )
+
+    def _directo_check_state_write(self, vals):
+        forged = EXPORT_STATE_FIELDS.intersection(vals)
+        if not forged or self.env.context.get(_EXPORT_WRITE_KEY) is _EXPORT_WRITE:
+            return
+        labels = [self._fields[name]._description_string(self.env) for name in sorted(forged)]
+        moves = ", ".join(self.mapped("display_name")[:10]) or self.env._("a new invoice")
+        raise UserError(
+            self.env._(
+                "%(fields)s of %(moves)s can only be set by the export to Directo and by "
+                "Directo's answers. Use 'Export to Directo' on the invoice instead.",
+                fields=", ".join(labels),
+                moves=moves,
+            )
+        )
 
     def button_cancel(self):
         held = self.filtered(lambda m: m.state == "posted" and holds_ours(m.directo_document))
@@ -322,7 +418,7 @@ class AccountMove(models.Model):
                 self.env._("Export to Directo"), text, kind, sticky=kind != "success"
             )
         queued = self - export._in_flight(self)
-        queued._directo_write_states({move.id: {"directo_state": "sending"} for move in queued})
+        queued._directo_write_states(dict.fromkeys(queued.ids, {"directo_state": "sending"}))
         self._directo_trigger_job()
         return notification_action(
             self.env._("Export to Directo"),
@@ -367,9 +463,11 @@ class AccountMove(models.Model):
     def _directo_needs_sending(self):
         """Still waiting for Directo (checked again once locked)."""
         self.ensure_one()
+        retry_due = not self.directo_retry_at or self.directo_retry_at <= fields.Datetime.now()
         return (
             self.state == "posted"
             and self.directo_state in ("to_send", "sending", "unknown")
+            and (self.directo_state != "unknown" or retry_due)
             and self.directo_document != CONFIRMED
         )
 
@@ -383,10 +481,17 @@ class AccountMove(models.Model):
         accounting: no line sync, no balance check, no "manually modified". The state is
         not tracked in the chatter: a tracking message costs queries per invoice, and the
         Directo tab's history records every attempt with Directo's answer.
+
+        The one path that writes :data:`EXPORT_STATE_FIELDS` (private: not callable over
+        RPC); its low-level write touches only these fields of the addon.
         """
         moves = self.with_context(
-            check_move_validity=False, skip_invoice_sync=True, skip_is_manually_modified=True
+            check_move_validity=False,
+            skip_invoice_sync=True,
+            skip_is_manually_modified=True,
+            **{_EXPORT_WRITE_KEY: _EXPORT_WRITE},
         )
+        moves.browse(list(vals_by_id))._directo_lock_rows()
         grouped = ("directo_state", "directo_document")
         groups = defaultdict(list)
         own = {}
@@ -419,13 +524,21 @@ class AccountMove(models.Model):
             return user
         return self.invoice_user_id or self.create_uid
 
+    def _directo_activity_type(self):
+        """The addon's activity type; Odoo's "To-Do" when an administrator deleted it."""
+        return (
+            self.env.ref(EXPORT_ACTIVITY_TYPE, raise_if_not_found=False)
+            or self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+            or self.env["mail.activity.type"]
+        )
+
     def _directo_schedule_activities(self, user):
         if not self:
             return
         user = user or self.env.user
         # Matched by type: a summary is translated and editable. No summary is stored,
         # so each reader sees the type's name in their own language.
-        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
+        activity_type = self._directo_activity_type()
         vals_list = []
         model_id = self.env["ir.model"]._get_id(self._name)
         for move in self:
@@ -453,7 +566,7 @@ class AccountMove(models.Model):
     def _directo_update_activity_notes(self):
         """The open "Directo export failed" activities of these invoices show their current
         error (after a refusal was explained further); one UPDATE for them all."""
-        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
+        activity_type = self._directo_activity_type()
         activities = self.activity_ids.filtered(
             lambda a: a.activity_type_id == activity_type
         ).sudo()
@@ -467,7 +580,7 @@ class AccountMove(models.Model):
     def _directo_close_activities(self):
         if not self:
             return
-        activity_type = self.env.ref(EXPORT_ACTIVITY_TYPE)
+        activity_type = self._directo_activity_type()
         activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         if activities:
             activities.sudo().action_feedback(feedback=self.env._("Exported to Directo."))
@@ -483,7 +596,8 @@ class AccountMove(models.Model):
     @api.model
     def _cron_directo_export(self):
         """Send what waits: invoices handed over by a user (*Sending*), answers that were
-        lost (*Unknown outcome*, or *Sending* left by a worker that died), and, for
+        lost (*Unknown outcome* once its next try is due, or *Sending* left by a worker
+        that died), and, for
         companies with 'Export automatically when posted', every invoice *To send*."""
         companies = self.env["res.company"].sudo().search([("directo_invoice_export", "=", True)])
         if not companies:
@@ -496,7 +610,13 @@ class AccountMove(models.Model):
                 ("state", "=", "posted"),
                 ("directo_document", "!=", CONFIRMED),
                 "|",
-                ("directo_state", "in", ("sending", "unknown")),
+                "|",
+                ("directo_state", "=", "sending"),
+                "&",
+                ("directo_state", "=", "unknown"),
+                "|",
+                ("directo_retry_at", "=", False),
+                ("directo_retry_at", "<=", fields.Datetime.now()),
                 "&",
                 ("directo_state", "=", "to_send"),
                 ("company_id", "in", auto.ids),

@@ -20,7 +20,7 @@ class AccountMoveSend(models.AbstractModel):
             move.move_type in EXPORT_MOVE_TYPES
             and move.state == "posted"
             and move.company_id.directo_invoice_export
-            and move.directo_state in ("to_send", "unknown", "failed")
+            and move.directo_state in ("to_send", "unknown", "attention", "failed")
             and move.directo_document not in (CONFIRMED, TAKEN)
         )
 

@@ -217,7 +217,9 @@ class DirectoImport(models.Model):
 
     @api.model
     def _directo_trigger(self):
-        self.env.ref("directo_connector.ir_cron_directo_import").sudo()._trigger()
+        cron = self.env.ref("directo_connector.ir_cron_directo_import", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _directo_start_action(self, kind, company=None, reload=False, open_import=False):

@@ -5,28 +5,43 @@ Read it top to bottom:
 
 1. :meth:`_send` locks the invoices nobody else is sending, drops quietly what no longer
    needs sending, maps the rest (``directo.invoice.mapper``);
-2. :meth:`_send_chunk`, per request: **write-ahead** — the invoices it carries are
-   committed as *Sending* with a pending attempt before the HTTP request; then one request;
-3. :meth:`_apply` — each invoice's answer, matched by docid, becomes an outcome
-   (``xmldirect.outcome.invoice_outcome``), written and committed with its attempt;
-4. :meth:`_diagnose` — only then, refusals whose cause may be a code of the invoice are
+2. :meth:`_write_ahead` **claims the whole selection** while the locks are held: every
+   invoice it will carry is committed as *Sending* with a pending attempt (the lease)
+   before the first request. No other worker, cron thread or server sends an invoice
+   whose lease is live;
+3. per request, :meth:`_still_ours` re-locks the chunk in a fresh transaction, drops what
+   another worker took over (only possible once a lease ran out) and renews the lease of
+   the rest; then one request (:meth:`_put`);
+4. :meth:`_apply` — each invoice's answer, matched by docid, becomes an outcome
+   (``xmldirect.outcome.invoice_outcome``); :meth:`_record` commits it in a short
+   transaction that writes only the addon's own columns and rows (state, number, error,
+   attempts), retried on serialization failures; then, in transactions of their own whose
+   failure changes nothing recorded, the chatter notes and activities (:meth:`_follow_up`);
+5. :meth:`_diagnose` — only then, refusals whose cause may be a code of the invoice are
    explained down to the record and field to fix (``xmldirect.diagnosis``), from Odoo's
    copy of Directo's registers brought up to date first (a constant number of requests,
    whatever the number of invoices). A worker dying here loses only the explanation.
 
-A worker that dies between 2 and 3 leaves *Sending* with a pending attempt; once that
-attempt is older than the lease the next run sends the invoice again, as an update of the
-same number (Directo may hold it). See README "Export states".
+A worker that dies between 2 and 4 leaves *Sending* with a pending attempt; once that
+attempt's lease has run out the next run sends the invoice again, as an update of the
+same number (Directo may hold it). Lost answers are re-sent with growing intervals until
+a limit, then the invoice *Needs attention* (``xmldirect.retry``). See README "Export
+states".
 """
 
 import logging
+import random
+import time
 from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import OperationalError
 
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import format_datetime
 
 from ..xmldirect import (
     DirectoBatchError,
@@ -39,17 +54,23 @@ from ..xmldirect.outcome import (
     FAILED,
     MAYBE,
     SENT,
+    UNKNOWN,
     TransportFailure,
     holds_ours,
     invoice_outcome,
     transport_failure,
 )
+from ..xmldirect.retry import next_retry, parse_intervals
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 250
-# Requests whose answer is still awaited are younger than this (the read timeout is 60 s).
+# A pending attempt renewed less than this ago is a live lease: a request carrying it may
+# still be waiting for Directo (the read timeout is 60 s).
 DEFAULT_LEASE_SECONDS = 600
+# Recording Directo's answer is retried this many times on serialization failures.
+RECORD_TRIES = 8
+RETRY_INTERVALS_PARAM = "directo_connector.retry_intervals"
 
 
 class Sending:
@@ -118,30 +139,79 @@ class DirectoInvoiceExport(models.AbstractModel):
         if self._can_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
+    # ------------------------------------------------------------------ transactions
+
+    def _transaction(self, work, optional=False):
+        """Run ``work`` in a short transaction of its own and commit it.
+
+        Serialization failures and deadlocks (another worker, a user re-posting an invoice
+        of the same client) are retried in a fresh transaction with a short random pause,
+        so an answer of Directo is never dropped over them. ``optional`` work (notes,
+        activities: what touches rows other code also writes) that still fails is rolled
+        back and logged, never raised: what was recorded before stays recorded. Inside
+        Odoo's tests (no commit) a savepoint stands for the transaction.
+        """
+        committing = self._can_commit()
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                if committing:
+                    work()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                else:
+                    with self.env.cr.savepoint():
+                        work()
+                return True
+            except OperationalError as error:
+                if committing:
+                    self.env.cr.rollback()
+                retry = error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY and attempt < RECORD_TRIES
+                if retry:
+                    _logger.info("Directo export: %s, retrying (%s)", error.pgcode, attempt)
+                    time.sleep(random.uniform(0.05, 0.2) * attempt)
+                    continue
+                if not optional:
+                    raise
+                _logger.warning("Directo export: follow-up skipped: %s", error)
+                return False
+            except Exception as error:
+                if not optional:
+                    raise
+                if committing:
+                    self.env.cr.rollback()
+                _logger.warning("Directo export: follow-up skipped: %s", error)
+                return False
+        return False
+
     # ------------------------------------------------------------------ in flight
 
     def _in_flight(self, moves):
         """The moves of ``moves`` a live request is carrying right now (pending attempt
-        younger than the lease)."""
+        renewed within the lease)."""
         if not moves:
             return moves
         self.env["directo.export.attempt"].flush_model()
         self.env.cr.execute(
             """SELECT DISTINCT move_id FROM directo_export_attempt
-                WHERE state = 'pending' AND move_id IN %s AND create_date > %s""",
+                WHERE state = 'pending' AND move_id IN %s AND write_date > %s""",
             [tuple(moves.ids), self._lease_start()],
         )
         return moves.browse(row[0] for row in self.env.cr.fetchall())
 
     def _lock(self, moves):
         """Lock the moves nobody else is exporting; ``FOR NO KEY UPDATE SKIP LOCKED``: a
-        concurrent export gets nothing for a locked invoice instead of waiting for it."""
+        concurrent export gets nothing for a locked invoice instead of waiting for it.
+
+        Under REPEATABLE READ a row another export claimed (and committed) after this
+        transaction's snapshot raises a serialization failure here instead of being
+        locked: the request is retried by Odoo and then sees the claim.
+        """
         if not moves:
             return moves
         moves.flush_recordset()
         self.env.cr.execute(
             "SELECT id FROM account_move WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
             [tuple(moves.ids)],
+            log_exceptions=False,  # a serialization failure is retried, not a bad query
         )
         locked = moves.browse(row[0] for row in self.env.cr.fetchall())
         # Values read before the lock may be stale: another export may just have committed.
@@ -164,20 +234,29 @@ class DirectoInvoiceExport(models.AbstractModel):
         if quiet:
             todo = todo.filtered(lambda m: m._directo_needs_sending())
         prepared = self.env["directo.invoice.mapper"]._prepare(todo, resend=resend)
-        ready = []
+        by_company = defaultdict(list)
         for prep in prepared:
             if prep.payload:
-                ready.append(Sending(prep))
+                by_company[prep.move.company_id].append(Sending(prep))
             else:
                 report.problems.extend(prep.problems)
-        by_company = defaultdict(list)
-        for sending in ready:
-            by_company[sending.move.company_id].append(sending)
+        clients = {}
         for company, sendings in by_company.items():
-            self._send_company(company, sendings, report, user)
+            connection = self._connect(company, sendings, report, user)
+            if connection:
+                clients[company] = connection
+        # The whole selection is claimed before the first request, locks still held.
+        self._write_ahead([s for company in clients for s in by_company[company]])
+        for company, (client, logged) in clients.items():
+            for chunk in self._chunks(by_company[company]):
+                chunk = self._still_ours(chunk)
+                if chunk:
+                    self._send_chunk(client, chunk, logged, report, user)
         return report
 
-    def _send_company(self, company, sendings, report, user):
+    def _connect(self, company, sendings, report, user):
+        """(client, exchange log) for ``company``; when the company cannot be called, its
+        invoices are answered 'not sent' at once and None is returned."""
         logged = []
         try:
             client = company._directo_client(
@@ -189,30 +268,43 @@ class DirectoInvoiceExport(models.AbstractModel):
                 sending.failure = TransportFailure.NOT_SENT
                 sending.detail = error.args[0]
             self._apply(sendings, report, user)
-            return
+            return None
+        return client, logged
+
+    def _chunks(self, sendings):
+        """Requests of at most the batch size; creates and updates travel apart
+        (``xd_update`` is per request)."""
         size = self._batch_size()
-        # Creates and updates travel in separate requests (xd_update is per request).
         for update in (False, True):
             group = [s for s in sendings if s.payload.update is update]
             for start in range(0, len(group), size):
-                self._send_chunk(client, group[start : start + size], logged, report, user)
+                yield group[start : start + size]
 
     def _send_chunk(self, client, chunk, logged, report, user):
-        """Write-ahead, one request, the answers applied (committed), refusals explained."""
-        self._write_ahead(chunk)
+        """One request, the answers recorded (committed), refusals explained."""
         self._put(client, chunk, logged)
+        # The exchange (request and answer) is kept first: recording the answer may be
+        # rolled back and retried, the exchange it links to must not be.
+        self._commit()
         self._apply(chunk, report, user)
         self._diagnose(chunk, report)
 
-    def _write_ahead(self, chunk):
-        """Commit, before the request, that these invoices are on their way: their number
+    def _write_ahead(self, sendings):
+        """Commit, before any request, that these invoices are on their way: their number
         is frozen, Directo may hold them from now on, and a pending attempt is the lease."""
-        moves = self.env["account.move"].browse([s.move.id for s in chunk])
+        if not sendings:
+            return
+        moves = self.env["account.move"].browse([s.move.id for s in sendings])
         attempts = self.env["directo.export.attempt"].sudo()
-        # Attempts a dead worker left pending (their lease ran out) got no answer.
-        attempts.search([("move_id", "in", moves.ids), ("state", "=", "pending")]).write(
-            {"state": "unknown"}
-        )
+        # Attempts whose lease ran out (a worker died waiting) got no answer. A live lease
+        # is never overridden: _send skipped those invoices as busy.
+        attempts.search(
+            [
+                ("move_id", "in", moves.ids),
+                ("state", "=", "pending"),
+                ("write_date", "<=", self._lease_start()),
+            ]
+        ).write({"state": "unknown"})
         attempts = attempts.create(
             [
                 {
@@ -221,10 +313,10 @@ class DirectoInvoiceExport(models.AbstractModel):
                     "update": s.payload.update,
                     "state": "pending",
                 }
-                for s in chunk
+                for s in sendings
             ]
         )
-        for sending, attempt in zip(chunk, attempts, strict=True):
+        for sending, attempt in zip(sendings, attempts, strict=True):
             sending.attempt = attempt
         moves._directo_write_states(
             {
@@ -234,11 +326,36 @@ class DirectoInvoiceExport(models.AbstractModel):
                     "directo_document": (
                         s.document_before if holds_ours(s.document_before) else MAYBE
                     ),
+                    "directo_retry_at": False,
                 }
-                for s in chunk
+                for s in sendings
             }
         )
         self._commit()
+
+    def _still_ours(self, chunk):
+        """Right before a request, in a fresh transaction: the invoices of ``chunk`` whose
+        lease is still this export's (renewed and committed); the others are dropped.
+
+        Earlier requests of the same export may have taken longer than a lease; another
+        worker may then have taken an invoice over, and it alone sends it now.
+        """
+        attempts = self.env["directo.export.attempt"].sudo()
+        moves = self.env["account.move"].browse([s.move.id for s in chunk])
+        locked = self._lock(moves)
+        attempts.flush_model()
+        self.env.cr.execute(
+            """UPDATE directo_export_attempt SET write_date = (now() at time zone 'UTC')
+                WHERE id IN %s AND state = 'pending' AND move_id IN %s RETURNING id""",
+            [tuple(s.attempt.id for s in chunk), tuple(locked.ids or [0])],
+        )
+        renewed = {row[0] for row in self.env.cr.fetchall()}
+        attempts.invalidate_model(["write_date"])
+        self._commit()
+        dropped = [s.move.name for s in chunk if s.attempt.id not in renewed]
+        if dropped:
+            _logger.info("Directo export: taken over by another worker: %s", dropped)
+        return [s for s in chunk if s.attempt.id in renewed]
 
     def _put(self, client, chunk, logged):
         """One ``put_invoices`` call; sets each sending's result, failure and exchange."""
@@ -276,7 +393,9 @@ class DirectoInvoiceExport(models.AbstractModel):
     # ------------------------------------------------------------------ answers
 
     def _apply(self, sendings, report, user):
-        """Write each invoice's outcome and attempt; one note + activity per new failure."""
+        """Record each invoice's outcome and attempt (committed first, in a transaction of
+        their own); then one note + activity per new failure, which may fail without
+        changing what was recorded."""
         if not sendings:
             return
         states, attempts, notes = {}, [], {}
@@ -289,6 +408,7 @@ class DirectoInvoiceExport(models.AbstractModel):
                 "directo_state": outcome.state,
                 "directo_document": outcome.document or False,
                 "directo_error": message if outcome.state != SENT else False,
+                "directo_retry_at": False,
             }
             attempts.append((sending, outcome.state, message))
             sending.message = message
@@ -304,13 +424,83 @@ class DirectoInvoiceExport(models.AbstractModel):
                 report.errors.append(message)
                 if sending.error_before != message:
                     notes[move.id] = message
-        self._write_attempts(attempts)
         moves = self.env["account.move"].browse(list(states))
-        moves._directo_write_states(states)
-        self._log_notes(notes)
-        failed._directo_schedule_activities(user)
-        (moves - failed)._directo_close_activities()
-        self._commit()
+
+        def record():
+            self._write_attempts(attempts)
+            self._schedule_retries(states, notes)
+            moves._directo_write_states(states)
+
+        self._transaction(record)
+        attention = moves.filtered(lambda m: states[m.id]["directo_state"] == "attention")
+        self._follow_up(notes, failed, moves - failed, attention, user)
+
+    def _follow_up(self, notes, failed, sent, changed, user):
+        """What an answer changes beyond the addon's own rows: chatter notes, activities
+        (which notify users and may touch partners), each part in a transaction of its
+        own that may fail without changing what was recorded. ``changed``: invoices whose
+        open activity must show their new error."""
+        self._transaction(lambda: self._log_notes(notes), optional=True)
+        self._transaction(lambda: failed._directo_schedule_activities(user), optional=True)
+        self._transaction(lambda: changed._directo_update_activity_notes(), optional=True)
+        self._transaction(lambda: sent._directo_close_activities(), optional=True)
+
+    def _schedule_retries(self, states, notes):
+        """Lost answers: when the job sends the invoice again (as an update), or, after the
+        company's limit of lost answers in a row, *Needs attention* with what was tried."""
+        unknown = [move_id for move_id, vals in states.items() if vals["directo_state"] == UNKNOWN]
+        if not unknown:
+            return
+        intervals = parse_intervals(
+            self.env["ir.config_parameter"].sudo().get_param(RETRY_INTERVALS_PARAM)
+        )
+        now = fields.Datetime.now()
+        for move, tried in self._lost_in_a_row(unknown).items():
+            limit = move.company_id.directo_retry_limit
+            retry_at = next_retry(tried["count"], now, intervals, limit)
+            if retry_at:
+                states[move.id]["directo_retry_at"] = retry_at
+                continue
+            message = self.env._(
+                "Directo's answer for invoice %(move)s was lost %(count)s times in a row "
+                "(from %(first)s to %(last)s); Odoo stopped sending it. Check in Directo "
+                "whether invoice %(number)s exists and is right, then use 'Export to "
+                "Directo' on this invoice: it updates number %(number)s, never creates a "
+                "second invoice. Each attempt is listed in the Directo tab.",
+                move=move.name,
+                count=tried["count"],
+                first=tried["first"],
+                last=tried["last"],
+                number=move.directo_number,
+            )
+            states[move.id].update(directo_state="attention", directo_error=message)
+            notes[move.id] = message
+
+    def _lost_in_a_row(self, move_ids):
+        """{move: {count, first, last}}: the answers lost in a row, the latest included
+        (attempts already written), with when the first and the last of them were sent.
+        One query for the batch."""
+        self.env["directo.export.attempt"].flush_model()
+        self.env.cr.execute(
+            """SELECT move_id, array_agg(state ORDER BY id DESC),
+                      array_agg(create_date ORDER BY id DESC)
+                 FROM directo_export_attempt WHERE move_id IN %s GROUP BY move_id""",
+            [tuple(move_ids)],
+        )
+        lost = {}
+        moves = self.env["account.move"].browse(move_ids)
+        for move_id, states, dates in self.env.cr.fetchall():
+            count = next((i for i, state in enumerate(states) if state != UNKNOWN), len(states))
+            lost[moves.browse(move_id)] = {
+                "count": max(count, 1),
+                "first": self._format_datetime(dates[max(count, 1) - 1]),
+                "last": self._format_datetime(dates[0]),
+            }
+        return lost
+
+    def _format_datetime(self, value):
+        """In the reader's language and time zone (the context of the export)."""
+        return format_datetime(self.env, value, dt_format="short")
 
     def _log_notes(self, notes):
         """One chatter note per new failure; a retry failing the same way adds nothing."""
@@ -381,15 +571,18 @@ class DirectoInvoiceExport(models.AbstractModel):
                 errors[sending] = message
             if sending.error_before != message:
                 notes[sending.move.id] = message
-        if errors:
-            moves = self.env["account.move"].browse([s.move.id for s in errors])
+        moves = self.env["account.move"].browse([s.move.id for s in errors])
+
+        def record():
             moves._directo_write_states(
                 {s.move.id: {"directo_error": message} for s, message in errors.items()}
             )
             self._write_attempt_messages(errors)
-            moves._directo_update_activity_notes()
-        self._log_notes(notes)
-        self._commit()
+
+        if errors:
+            self._transaction(record)
+        none = moves.browse()
+        self._follow_up(notes, none, none, moves, None)
 
     def _write_attempt_messages(self, messages):
         records = (

@@ -282,10 +282,12 @@ class DirectoReceiptLine(models.Model):
             lambda m: m.id in sums
             and m.currency_id.compare_amounts(sums[m.id], m.directo_amount_total)
         )
-        for move in changed.with_context(
-            check_move_validity=False, skip_invoice_sync=True, skip_is_manually_modified=True
-        ):
-            move.directo_amount_total = sums[move.id]
+        if changed:
+            changed._directo_write_states(
+                {move.id: {"directo_amount_total": sums[move.id]} for move in changed}
+            )
+            # The low-level write does not tell the flag computed from it.
+            changed.modified(["directo_amount_total"])
 
     @api.model
     def _directo_write_invoices(self, updates):

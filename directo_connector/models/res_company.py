@@ -22,6 +22,7 @@ from ..xmldirect import (
     DirectoUrlError,
     validate_url,
 )
+from ..xmldirect.retry import DEFAULT_LIMIT as RETRY_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -119,6 +120,14 @@ class ResCompany(models.Model):
         string="Export Invoices Automatically When Posted",
         help="When on, posted customer invoices and credit notes are sent to Directo in "
         "the background by the scheduled action 'Directo: export invoices'.",
+    )
+    directo_retry_limit = fields.Integer(
+        string="Lost Answers Before Asking a Person",
+        default=RETRY_LIMIT,
+        help="An invoice whose answer from Directo was lost (timeout, broken connection) is "
+        "sent again automatically as an update of the same number, after 5 minutes, 15 "
+        "minutes, 1 hour, 4 hours, then daily. After this many lost answers in a row it "
+        "shows 'Needs attention' and gets an activity instead. 0: never stop.",
     )
 
     # Paid status from Directo (receipts)

@@ -22,6 +22,7 @@ class ResConfigSettings(models.TransientModel):
     directo_salesperson_fallback = fields.Boolean(
         related="company_id.directo_salesperson_fallback", readonly=False
     )
+    directo_retry_limit = fields.Integer(related="company_id.directo_retry_limit", readonly=False)
     directo_payment_term_mode = fields.Selection(
         related="company_id.directo_payment_term_mode", readonly=False
     )

@@ -10,3 +10,4 @@ from . import test_customers_in
 from . import test_refusal_diagnosis
 from . import test_vat_codes
 from . import test_mappings
+from . import test_export_exactly_once

@@ -1057,8 +1057,9 @@ class TestDirectoExport(DirectoExportCommon):
         self.env["account.move"]._cron_directo_export()
         self.assertEqual(set(moves.mapped("directo_state")), {"failed"})
         self.consult.directo_code = "TEENUS-KONSULT"
-        moves.write({"directo_state": "to_send"})
-        refused.write({"directo_state": "to_send"})
+        (moves | refused)._directo_write_states(
+            dict.fromkeys((moves | refused).ids, {"directo_state": "to_send"})
+        )
         self.env["account.move"]._cron_directo_export()
         self.assertEqual(set((moves | refused).mapped("directo_state")), {"sent"})
         self.assertEqual(len(self._put_requests()), 1)
@@ -1108,13 +1109,15 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertLessEqual(send_big, send_small + 3, (send_small, send_big))
 
 
-@tagged("post_install", "-at_install")
-class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
-    """Two transactions exporting the same invoice at once (committed data, own cursors).
+class DirectoCommittedCase(DirectoSandboxMixin, TransactionCase):
+    """Committed invoices exported by several transactions at once (own cursors), as
+    workers do. ``invoice_count`` posted invoices; ``self.ids['moves']``.
 
     Nothing is written in the test's own transaction: it would hold row locks (e.g. on
     the company) that the committing cursors below would wait for forever.
     """
+
+    invoice_count = 1
 
     @classmethod
     def setUpClass(cls):
@@ -1190,28 +1193,32 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
                     "directo_default_resource_is_user": True,
                 }
             )
-            move = env["account.move"].create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "journal_id": journal.id,
-                    "invoice_date": "2026-01-15",
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "quantity": 1,
-                                "price_unit": 80,
-                                "tax_ids": [Command.set(tax.ids)],
-                            }
-                        )
-                    ],
-                }
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "journal_id": journal.id,
+                        "invoice_date": "2026-01-15",
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "quantity": 1,
+                                    "price_unit": 80,
+                                    "tax_ids": [Command.set(tax.ids)],
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(self.invoice_count)
+                ]
             )
-            move.action_post()
+            moves.action_post()
             cr.commit()  # pylint: disable=invalid-commit
             self.ids = {
-                "move": move.id,
+                "move": moves[0].id,
+                "moves": moves.ids,
                 "journal": journal.id,
                 "tax": tax.id,
                 "product": product.id,
@@ -1224,9 +1231,13 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
     def _cleanup(self):
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
-            move = env["account.move"].browse(self.ids["move"])
-            move.button_draft()
-            move.with_context(force_delete=True).unlink()
+            # Whatever a test left in flight or confirmed in Directo: gone with the invoices.
+            ids = tuple(self.ids["moves"])
+            cr.execute("DELETE FROM directo_export_attempt WHERE move_id IN %s", [ids])
+            cr.execute("UPDATE account_move SET directo_document = NULL WHERE id IN %s", [ids])
+            moves = env["account.move"].browse(self.ids["moves"])
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
             env["account.journal"].browse(self.ids["journal"]).unlink()
             env["product.product"].browse(self.ids["product"]).product_tmpl_id.unlink()
             env["account.tax"].browse(self.ids["tax"]).unlink()
@@ -1249,6 +1260,9 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
     def _puts(self):
         return [r for r in self.sandbox.requests if r.operation == "put"]
 
+
+@tagged("post_install", "-at_install")
+class TestDirectoExportConcurrency(DirectoCommittedCase):
     def test_two_exports_at_once_send_once(self):
         """A locked invoice, or one a live request carries, is skipped by a second export."""
         registry = self.env.registry
@@ -1335,7 +1349,7 @@ class TestDirectoExportConcurrency(DirectoSandboxMixin, TransactionCase):
                 move.button_draft()
             # The lease has run out: the next run resolves it.
             cr2.execute(
-                "UPDATE directo_export_attempt SET create_date = create_date - interval '1 day'"
+                "UPDATE directo_export_attempt SET write_date = write_date - interval '1 day'"
                 " WHERE move_id = %s",
                 [move.id],
             )

@@ -59,7 +59,15 @@ class TestPaidStatus(DirectoTransactionCase):
         )
         move.action_post()
         # What a Type 0/30 answer writes (account.move._directo_outcome_values).
-        move.write({"directo_state": "sent", "directo_number": number, "directo_document": "draft"})
+        move._directo_write_states(
+            {
+                move.id: {
+                    "directo_state": "sent",
+                    "directo_number": number,
+                    "directo_document": "draft",
+                }
+            }
+        )
         return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):

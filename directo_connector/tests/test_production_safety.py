@@ -246,6 +246,15 @@ class TestDirectoAnswers(DirectoExportCommon):
         exchange = move.directo_attempt_ids.exchange_id
         self.assertEqual(exchange.outcome, "DirectoUnavailable")
         self.assertIn("empty answer", exchange.error_message)
+        # Retried once its next try is due (5 minutes later), as an update.
+        self.assertTrue(move.directo_retry_at)
+        self.env["account.move"]._cron_directo_export()
+        self.assertEqual(move.directo_state, "unknown")
+        self.env.cr.execute(
+            "UPDATE account_move SET directo_retry_at = now() - interval '1 second' WHERE id = %s",
+            [move.id],
+        )
+        move.invalidate_recordset()
         self.env["account.move"]._cron_directo_export()
         self.assertEqual(move.directo_state, "sent")
         self.assertEqual(self._put_requests()[-1].query.get("xd_update"), "1")

@@ -251,8 +251,14 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         move = self._posted_invoice_without_product(client)
         # What a successful export writes (the export itself is tested in test_export).
-        move.write(
-            {"directo_state": "sent", "directo_number": 202600001, "directo_document": "draft"}
+        move._directo_write_states(
+            {
+                move.id: {
+                    "directo_state": "sent",
+                    "directo_number": 202600001,
+                    "directo_document": "draft",
+                }
+            }
         )
         self.sandbox.state.add_receipt(202600001, amount="100.00", ts="2026-01-20T10:00:00")
         self.start_tour(
