@@ -526,9 +526,31 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 findings = self._register_findings(company, preps, codes)
             for prep, found in findings.items():
                 for finding in found:
-                    prep.problem(finding.message.translated(self.env._), finding.use.ref)
+                    prep.problem(
+                        finding.message.translated(self.env._),
+                        finding.use.ref,
+                        record=self._finding_record(finding),
+                    )
                 if found:
                     prep.payload = None
+
+    def _finding_record(self, finding):
+        """The product or user whose code Directo does not have (the dialog offers to
+        pick another from Directo's list); None for the others."""
+        line = finding.use.ref
+        if not line:
+            return None
+        if finding.use.kind == ARTICLE:
+            return line.product_id
+        if finding.use.kind == OBJECT:
+            move = line.move_id
+            client = move.partner_id.commercial_partner_id
+            client_user = client.user_id if client.directo_default_resource_is_user else None
+            salesperson = (
+                move.invoice_user_id if move.company_id.directo_salesperson_fallback else None
+            )
+            return self._row_person(line, client, client_user, salesperson) or None
+        return None
 
     def _register_findings(self, company, preps, codes):
         views = self.env["directo.register"].sudo()._directo_views(company, codes)

@@ -279,8 +279,9 @@ class DirectoReceiptLine(models.Model):
         )
         sums = dict(self.env.cr.fetchall())
         changed = moves.filtered(
-            lambda m: m.id in sums
-            and m.currency_id.compare_amounts(sums[m.id], m.directo_amount_total)
+            lambda m: (
+                m.id in sums and m.currency_id.compare_amounts(sums[m.id], m.directo_amount_total)
+            )
         )
         if changed:
             changed._directo_write_states(

@@ -129,3 +129,26 @@ class TestDirectoMappings(DirectoExportCommon):
         self.assertEqual(
             self.sandbox.customer(self.nocode_client.directo_code)["name"], "Client without code"
         )
+
+    def test_dialog_offers_directo_list_for_an_unknown_article_code(self):
+        self.consult.directo_code = "SRV-X"  # Directo has no such article
+        move = self._invoice(
+            lines=[
+                {
+                    "product_id": self.consult.id,
+                    "quantity": 1,
+                    "price_unit": 80,
+                    "directo_resource_id": self.katrin.id,
+                }
+            ]
+        )
+        wizard = self.env["directo.export.wizard"].browse(self._export(move)["res_id"])
+        (line,) = wizard.problem_ids
+        self.assertIn("Directo does not know article code SRV-X", line.message)
+        self.assertEqual((line.product_id, line.fix_component), (self.consult, "item"))
+        line.fix_code_id = self.env["directo.register.code"].search(
+            [("component", "=", "item"), ("code", "=", "TEENUS-KONSULT")]
+        )
+        wizard.with_user(self.accountant).action_send_valid()
+        self.assertEqual(self.consult.directo_code, "TEENUS-KONSULT")
+        self.assertEqual(move.directo_state, "sent")
