@@ -113,10 +113,15 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         seller.directo_code = "JAAN"
         client.write({"user_id": seller.id, "directo_default_resource_is_user": True})
+        return self._posted_invoice(client, product, tax)
+
+    def _posted_invoice(self, client, product, tax, salesperson=None):
+        """A posted invoice of one row (100 without VAT) of ``product`` with ``tax``."""
         move = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": client.id,
+                "invoice_user_id": (salesperson or self.env.user).id,
                 "invoice_date": "2026-01-15",
                 "invoice_date_due": "2026-01-29",
                 "invoice_line_ids": [
@@ -292,26 +297,7 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         product = self.env["product.product"].create(
             {"name": "Konsultatsioon", "directo_code": "TEENUS-KONSULT"}
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": client.id,
-                "invoice_user_id": salesperson.id,
-                "invoice_date": "2026-01-15",
-                "invoice_date_due": "2026-01-29",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "price_unit": 100,
-                            "tax_ids": [Command.set(tax.ids)],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return self._posted_invoice(client, product, tax, salesperson)
 
     def test_h_first_export_of_a_fresh_company(self):
         """A fresh company connected to the sandbox confirms the proposed mappings on one

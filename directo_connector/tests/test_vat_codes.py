@@ -18,6 +18,14 @@ class TestDirectoVatCodes(DirectoExportCommon):
             .search([("company_id", "=", self.company.id), ("component", "=", "vatcode")])
         )
 
+    def _invoice_22(self, vatcode, price):
+        """A 22 % tax mapped to ``vatcode`` and a posted invoice of one row with it."""
+        tax22 = self.env["account.tax"].create(
+            {"name": "DX 22%", "amount": 22, "type_tax_use": "sale", "directo_code": vatcode}
+        )
+        line = {"product_id": self.consult.id, "quantity": 1, "price_unit": price}
+        return tax22, self._invoice(lines=[dict(line, tax_ids=[(6, 0, tax22.ids)])])
+
     def test_vat_codes_are_read_with_their_rates(self):
         codes = self._read_codes()
         self.assertEqual(
@@ -42,19 +50,7 @@ class TestDirectoVatCodes(DirectoExportCommon):
 
     def test_a_22_percent_tax_mapped_to_the_9_percent_code_is_refused(self):
         self._read_codes()
-        tax22 = self.env["account.tax"].create(
-            {"name": "DX 22%", "amount": 22, "type_tax_use": "sale", "directo_code": "2"}
-        )
-        move = self._invoice(
-            lines=[
-                {
-                    "product_id": self.consult.id,
-                    "quantity": 1,
-                    "price_unit": 100,
-                    "tax_ids": [(6, 0, tax22.ids)],
-                }
-            ]
-        )
+        tax22, move = self._invoice_22("2", 100)
         puts = len(self._put_requests())
         action = self._export(move)
         self.assertEqual(action["res_model"], "directo.export.wizard")
@@ -121,19 +117,7 @@ class TestDirectoVatCodes(DirectoExportCommon):
         # A code whose rate Odoo cannot know (no article uses it): not checked before
         # sending, and Directo books 24 % where Odoo has 22 %.
         self.sandbox.state.add_vatcode("77", 24)
-        tax22 = self.env["account.tax"].create(
-            {"name": "DX 22%", "amount": 22, "type_tax_use": "sale", "directo_code": "77"}
-        )
-        move = self._invoice(
-            lines=[
-                {
-                    "product_id": self.consult.id,
-                    "quantity": 1,
-                    "price_unit": 195,
-                    "tax_ids": [(6, 0, tax22.ids)],
-                }
-            ]
-        )
+        _tax22, move = self._invoice_22("77", 195)
         self._export(move)
         self.assertEqual(move.directo_state, "sent")
         self.sandbox.state.add_receipt(move.directo_number, ts="2026-01-20T10:00:00")
