@@ -36,6 +36,7 @@ SUBJECTS = [
     ("item", "Articles"),
     ("invoice", "Invoices"),
     ("receipt", "Receipts"),
+    ("itemaccountvatcode", "VAT codes"),
     ("other", "Other"),
 ]
 _RESULT_BY_ERROR = {

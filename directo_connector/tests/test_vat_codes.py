@@ -2,8 +2,13 @@
 """Directo's VAT codes and rates in Odoo, the VAT rate check before sending and the
 invoice's salesperson as the last resource fallback (issue 21)."""
 
+from decimal import Decimal
+from unittest.mock import patch
+
 from odoo.tests import new_test_user, tagged
 
+from ..xmldirect import DirectoClient
+from ..xmldirect.codec import VatCodeEntry
 from .test_export import DirectoExportCommon
 
 
@@ -41,6 +46,20 @@ class TestDirectoVatCodes(DirectoExportCommon):
             .search([("component", "=", "item"), ("code", "=", "TEENUS-RAAMAT")])
         )
         self.assertEqual((article.vatcode, article.rate), ("4", 22.0))
+
+    def test_directo_vat_code_list_wins_where_the_key_reads_it(self):
+        """itemaccountvatcode's fields are undocumented: where it answers with codes and
+        rates, they are taken (and win over the articles' prices)."""
+        listed = [VatCodeEntry("1", Decimal("20"), "KM 20%"), VatCodeEntry("9", Decimal("5"))]
+        with patch.object(DirectoClient, "iter_vat_code_list", return_value=iter(listed)):
+            codes = self._read_codes()
+        by_code = {c.code: c for c in codes}
+        self.assertEqual(
+            (by_code["1"].rate, by_code["1"].rate_source), (20.0, "itemaccountvatcode")
+        )
+        self.assertEqual(by_code["9"].rate, 5.0)
+        self.assertEqual(by_code["9"].display_name, "9 (5 %)")
+        self.assertEqual((by_code["4"].rate, by_code["4"].rate_source), (22.0, "item"))
 
     def test_articles_that_disagree_give_no_rate(self):
         self.sandbox.add_item(code="X-1", name="x", salesprice="10", vatprice="12.20", vatcode="1")
