@@ -103,21 +103,8 @@ env.company.country_id = env.ref("base.ee")
 env.cr.commit()
 PY
 odoo -i directo_connector --stop-after-init --no-http
-odoo_shell <<PY 2>/dev/null | tail -n 1
-company = env.company
-company.write({"directo_url": "$sandbox_url", "directo_token": "$token",
-               "directo_invoice_export": True})
-company.action_directo_connect()
-# What "Confirm all" does on the proposed mappings: the sales taxes get the sandbox's VAT
-# codes of the same rate, the administrator its object ADMIN (same name / e-mail).
-screen = env["directo.mapping.wizard"].browse(
-    env["directo.mapping.wizard"]._open_for(company)["res_id"])
-mapped = screen.line_ids.filtered("code_id")
-screen.action_confirm_all()
-env.cr.commit()
-print("%s (chart %s): Directo %s, %s tax(es) and user(s) mapped to Directo's codes" % (
-    company.name, company.chart_template, company.directo_connection_state, len(mapped)))
-PY
+DIRECTO_URL="$sandbox_url" DIRECTO_TOKEN="$token" odoo_shell <tools/demo_connect.py 2>/dev/null |
+    tail -n 1
 
 step "Odoo"
 # Started directly, not through odoo(): a function sent to the background runs in a subshell,

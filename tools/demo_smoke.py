@@ -74,10 +74,10 @@ def check(condition: bool, message: str) -> None:
     print(f"ok: {message}")
 
 
-def smoke(url: str) -> None:
+def smoke(url: str, db: str = DB) -> None:
     rpc = JsonRpc(url)
-    session = rpc.call("/web/session/authenticate", db=DB, login="admin", password="admin")
-    check(bool(session.get("uid")), f"logged in as admin on {DB} over JSON-RPC")
+    session = rpc.call("/web/session/authenticate", db=db, login="admin", password="admin")
+    check(bool(session.get("uid")), f"logged in as admin on {db} over JSON-RPC")
 
     views = rpc.call_kw("res.config.settings", "get_views", [[False, "form"]])
     arch = views["views"]["form"]["arch"]
@@ -139,10 +139,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("url")
     parser.add_argument("--pid", type=int, help="the run_demo.sh process")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--db", default=DB, help=f"the database (default {DB})")
     args = parser.parse_args(argv)
     try:
         wait_for_odoo(args.url.rstrip("/"), args.pid, args.timeout)
-        smoke(args.url.rstrip("/"))
+        smoke(args.url.rstrip("/"), args.db)
     except (SmokeError, requests.RequestException, ValueError, KeyError) as error:
         print(f"run_demo.sh smoke test failed: {error}")
         return 1
