@@ -63,7 +63,13 @@ class DirectoMappingWizard(models.TransientModel):
         """[(record, register code or None, reason)] for every unmapped tax and user."""
         Code = self.env["directo.register.code"].sudo()
         taxes, users = self._directo_unmapped(company)
-        codes = Code.search([("company_id", "=", company.id), ("closed", "=", False)])
+        codes = Code.search(
+            [
+                ("company_id", "=", company.id),
+                ("component", "in", ("vatcode", "object")),
+                ("closed", "=", False),
+            ]
+        )
         vat = codes.filtered(
             lambda c: c.component == "vatcode" and c.rate_source in ("item", "itemaccountvatcode")
         )
