@@ -152,3 +152,12 @@ class TestDirectoMappings(DirectoExportCommon):
         wizard.with_user(self.accountant).action_send_valid()
         self.assertEqual(self.consult.directo_code, "TEENUS-KONSULT")
         self.assertEqual(move.directo_state, "sent")
+
+    def test_send_without_anything_valid_keeps_the_dialog(self):
+        move = self._nocode_client_invoice()
+        wizard = self.env["directo.export.wizard"].browse(self._export(move)["res_id"])
+        action = wizard.with_user(self.accountant).action_send_valid()
+        again = self.env["directo.export.wizard"].browse(action["res_id"])
+        self.assertIn("Nothing can be sent yet", again.notice)
+        self.assertEqual(again.problem_ids.partner_id, self.nocode_client)
+        self.assertFalse(self._put_requests())

@@ -134,12 +134,19 @@ class DirectoExportWizard(models.TransientModel):
         # Before anything is sent: a user who cannot record the result must not book
         # invoices in Directo (the rollback would leave no trace in Odoo).
         self.move_ids._directo_check_export_access()
-        if not self._apply_fixes():
-            return self.valid_move_ids._directo_hand_over(resend=self.resend)
+        fixed = self._apply_fixes()
         prepared = self.env["directo.invoice.mapper"]._prepare(self.move_ids, resend=self.resend)
         valid = self.env["account.move"].browse([p.move.id for p in prepared if p.payload])
-        if any(prep.problems for prep in prepared) and not valid:
-            return self._open_for(prepared, resend=self.resend)
+        if not valid:
+            notice = (
+                self.env._("The codes were saved; what is left to fix is below.")
+                if fixed
+                else self.env._(
+                    "Nothing can be sent yet: pick the missing codes from Directo's list on "
+                    "the lines below, or open the records to fix them."
+                )
+            )
+            return self._open_for(prepared, resend=self.resend, notice=notice)
         return valid._directo_hand_over(resend=self.resend)
 
     def _apply_fixes(self):
