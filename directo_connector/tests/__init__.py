@@ -11,3 +11,5 @@ from . import test_refusal_diagnosis
 from . import test_vat_codes
 from . import test_mappings
 from . import test_export_exactly_once
+from . import test_invoice_rows
+from . import test_import_contacts
