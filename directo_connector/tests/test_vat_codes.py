@@ -92,6 +92,17 @@ class TestDirectoVatCodes(DirectoExportCommon):
             float(self.sandbox.state.invoice_total(move.directo_number)), move.amount_total
         )
 
+    def test_tax_shows_the_rate_of_its_directo_code(self):
+        self._read_codes()
+        tax22, _move = self._invoice_22("2", 100)
+        self.assertEqual(tax22.directo_vat_rate, "9 %")
+        self.assertTrue(tax22.directo_rate_differs)
+        tax22.directo_code = "4"
+        self.assertEqual(tax22.directo_vat_rate, "22 %")
+        self.assertFalse(tax22.directo_rate_differs)
+        tax22.directo_code = "77"
+        self.assertFalse(tax22.directo_vat_rate)
+
     def test_codes_without_a_known_rate_are_not_checked(self):
         self._read_codes()
         self.tax24.directo_code = "77"  # Directo's answer will tell
