@@ -276,11 +276,26 @@ fi
 # (DIRECTO_REQUIRE_BROWSER).
 log "Odoo tests (pytest-odoo, database $db)"
 echo "http_port = $(free_port)" >>"$conf"
+# Odoo's log of the test run goes to a file (pytest captures the terminal's), at level warn
+# (pytest-odoo's default, critical, would hide ERROR lines): like OCA's CI, an ERROR or
+# CRITICAL line of Odoo's log fails the run even when every test passed. Left out: the one
+# line pytest-odoo itself causes at start-up (it imports odoo.tests before any test mode).
+test_log="$work/odoo-tests.log"
+echo "logfile = $test_log" >>"$conf"
 set +e
 DIRECTO_REQUIRE_BROWSER=1 "$py" -m pytest -p no:cacheprovider --odoo-config "$conf" \
-    --odoo-database "$db" --odoo-http directo_connector/tests
+    --odoo-database "$db" --odoo-log-level warn --odoo-http directo_connector/tests
 rc=$?
 set -e
 [ $rc -eq 0 ] || status=1
+log_errors='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:,]+ [0-9]+ (ERROR|CRITICAL) '
+pytest_odoo_start='odoo\.tests\.common: Importing test framework, avoid importing'
+if grep -E "$log_errors" "$test_log" | grep -Evq "$pytest_odoo_start"; then
+    loud "the Odoo test log has ERROR/CRITICAL lines (mute expected errors with mute_logger):"
+    grep -E "$log_errors" "$test_log" | grep -Ev "$pytest_odoo_start" | head -n 100
+    status=1
+else
+    echo "Odoo test log: no ERROR or CRITICAL line ($(wc -l <"$test_log") lines)"
+fi
 exit $status
 

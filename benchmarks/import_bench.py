@@ -31,13 +31,23 @@ environment per call, committed at the end of the call):
 For each step it prints the wall time and the number of SQL queries, and the ratio of
 adding to the baseline. Codes get a per-run prefix, so the script can be run again on the
 same database.
+
+``--memory`` measures instead what reading costs in memory: the sandbox (same data) runs in
+a process of its own, the scheduled action reads and the preview is opened, and the script
+prints the growth of its peak resident memory (Linux ``VmHWM``, reset before the read) over
+the resident memory before it: what a worker needs on top of its usual size, e.g.::
+
+    python3 benchmarks/import_bench.py -c odoo.conf -d directo_bench --memory \\
+        --clients 50000 --contacts 100000
 """
 
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import sys
 import time
+from pathlib import Path
 
 from odoo_bench import ROOT, measure, odoo_arg_parser, open_registry
 
@@ -51,6 +61,9 @@ def main() -> int:  # noqa: C901 - one scenario told top to bottom, its steps as
     parser = odoo_arg_parser(__doc__)
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--contacts", type=int, default=20000)
+    parser.add_argument(
+        "--memory", action="store_true", help="measure the peak memory growth of a read"
+    )
     args = parser.parse_args()
 
     registry = open_registry(args)
@@ -61,7 +74,6 @@ def main() -> int:  # noqa: C901 - one scenario told top to bottom, its steps as
 
     from directo_sandbox import DirectoSandbox
 
-    sandbox = DirectoSandbox(port=0, demo=False, tokens={"BENCH": None}).start()
     stamp = int(time.time())
     prefix = "B%s-" % stamp
     # Contact codes are Directo's (integers): made unique per run too, so that a run does not
@@ -103,10 +115,33 @@ def main() -> int:  # noqa: C901 - one scenario told top to bottom, its steps as
             data.update(address1="Kõrvaltänav %d" % k, address2="Tartu", address3="51000")
         return data
 
-    sandbox.state.add_customers(customer(i) for i in range(n))
-    sandbox.state.add_customers(customer(n + i, True) for i in range(closed))
-    sandbox.state.add_contacts(person(k) for k in range(args.contacts))
-    sandbox.state.add_contacts(person(args.contacts + k, True) for k in range(closed))
+    def loaded_sandbox():
+        sandbox = DirectoSandbox(port=0, demo=False, tokens={"BENCH": None}).start()
+        sandbox.state.add_customers(customer(i) for i in range(n))
+        sandbox.state.add_customers(customer(n + i, True) for i in range(closed))
+        sandbox.state.add_contacts(person(k) for k in range(args.contacts))
+        sandbox.state.add_contacts(person(args.contacts + k, True) for k in range(closed))
+        return sandbox
+
+    def prepare(env, url):
+        """The company connected to the sandbox at ``url``; the probable matches."""
+        env.company.write(
+            {"directo_url": url, "directo_token": "BENCH", "directo_connection_state": "connected"}
+        )
+        env["res.partner"].create(
+            [
+                {"name": "Existing %06d" % i, "is_company": True, "vat": customer(i)["vatregno"]}
+                for i in range(probable)
+            ]
+        )
+
+    if args.memory:
+        print(
+            "Directo client import, memory: %d open clients (+%d closed), %d contact persons, "
+            "%d probable matches" % (n, closed, args.contacts, probable)
+        )
+        return memory_benchmark(registry, loaded_sandbox, prepare, n)
+    sandbox = loaded_sandbox()
 
     def peek(func):
         with registry.cursor() as cr:
@@ -123,20 +158,7 @@ def main() -> int:  # noqa: C901 - one scenario told top to bottom, its steps as
         return elapsed, result
 
     def setup(env):
-        company = env.company
-        company.write(
-            {
-                "directo_url": sandbox.url,
-                "directo_token": "BENCH",
-                "directo_connection_state": "connected",
-            }
-        )
-        env["res.partner"].create(
-            [
-                {"name": "Existing %06d" % i, "is_company": True, "vat": customer(i)["vatregno"]}
-                for i in range(probable)
-            ]
-        )
+        prepare(env, sandbox.url)
 
     def enqueue(env):
         return env["directo.import"]._directo_enqueue("client", env.company).id
@@ -327,6 +349,62 @@ def main() -> int:  # noqa: C901 - one scenario told top to bottom, its steps as
         and components == ["customer", "contact"]
     )
     return 0 if ok else 1
+
+
+def _proc_status_kib(field):
+    """A ``/proc/self/status`` figure (``VmRSS``, ``VmHWM``) in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError("no %s in /proc/self/status (Linux only)" % field)
+
+
+def _serve_sandbox(loaded_sandbox, conn):
+    """Child process: the loaded sandbox, its URL sent back, served until terminated."""
+    sandbox = loaded_sandbox()
+    conn.send(sandbox.url)
+    conn.recv()  # the parent is done
+    sandbox.stop()
+
+
+def memory_benchmark(registry, loaded_sandbox, prepare, n):
+    """Peak resident memory growth of the client import's read and preview."""
+    from odoo import SUPERUSER_ID, api
+
+    context = multiprocessing.get_context("fork")
+    parent_conn, child_conn = context.Pipe()
+    child = context.Process(target=_serve_sandbox, args=(loaded_sandbox, child_conn))
+    child.start()
+    url = parent_conn.recv()
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            prepare(env, url)
+            run_id = env["directo.import"]._directo_enqueue("client", env.company).id
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        before = _proc_status_kib("VmRSS")
+        started = time.perf_counter()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["directo.import"]._cron_process_imports()
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            run = env["directo.import"].browse(run_id)
+            run.action_open_preview()
+            lines = env["directo.client.import.line"].search_fetch(
+                [("import_id", "=", run_id)], ["code", "name", "changes"], limit=80
+            )
+            counts = (run.state, run.read_count, run.contact_read_count, len(lines))
+        elapsed = time.perf_counter() - started
+        peak = _proc_status_kib("VmHWM")
+    finally:
+        parent_conn.send("done")
+        child.join(30)
+    print("   import %s: %d clients and %d contact persons read, first page %d lines" % counts)
+    print("   read + preview %.1f s; resident memory before %.1f MiB, peak %.1f MiB" % (
+        elapsed, before / 1024, peak / 1024))  # fmt: skip
+    print("   peak resident memory growth: %.1f MiB" % ((peak - before) / 1024))
+    return 0 if counts[0] == "ready" and counts[1] == n else 1
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ plumbing
 
     def _send(self, status: int, body: bytes, content_type: str = _XML) -> None:
+        self._end_record()  # before the client can have the answer and send the next one
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -139,8 +140,12 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._xml_direct(body)
         finally:
-            if self._record is not None:
-                self._record.ended = time.time()  # the answer is written (or dropped)
+            self._end_record()  # dropped, or answered without _send
+
+    def _end_record(self) -> None:
+        """The XML Direct request being answered has ended (first call wins)."""
+        if self._record is not None and self._record.ended is None:
+            self._record.ended = time.time()
 
     # ------------------------------------------------------------------ XML Direct
 
@@ -181,26 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.take_fault(component, operation)
         if fault is not None:
             record.answer = f"fault:{fault.kind}"
-            if fault.kind == "delay":
-                state.wait(fault.seconds)
-            elif fault.kind in ("http500", "http_status"):
-                status = 500 if fault.kind == "http500" else fault.status
-                self._send(status, b"<html><body>Server error</body></html>", "text/html")
-                return
-            elif fault.kind == "malformed":
-                self._send(HTTPStatus.OK, _MALFORMED)
-                return
-            elif fault.kind == "drop":
-                self._drop()
-                return
-            elif fault.kind == "html_page":
-                self._send(HTTPStatus.OK, _MAINTENANCE_PAGE, "text/html; charset=utf-8")
-                return
-            elif fault.kind == "empty":
-                self._send(HTTPStatus.OK, b"")
-                return
-            elif fault.kind == "huge":
-                self._send_huge(fault.size)
+            if self._answer_fault(fault, parts.query, body, form):
                 return
 
         answer, label = self._dispatch(form, query, params, component, operation)
@@ -219,6 +205,43 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return  # the client gave up (timed out): nobody to answer
         self._send(HTTPStatus.OK, answer)
+
+    def _answer_fault(self, fault: Fault, query: str, body: bytes, form: dict[str, str]) -> bool:
+        """Answer as ``fault`` says; False when the request is still to be answered."""
+        if fault.kind == "delay":
+            self.state.wait(fault.seconds)
+            return False
+        if fault.kind in ("http500", "http_status"):
+            status = 500 if fault.kind == "http500" else fault.status
+            self._send(status, b"<html><body>Server error</body></html>", "text/html")
+        elif fault.kind == "malformed":
+            self._send(HTTPStatus.OK, _MALFORMED)
+        elif fault.kind == "drop":
+            self._drop()
+        elif fault.kind == "html_page":
+            self._send(HTTPStatus.OK, _MAINTENANCE_PAGE, "text/html; charset=utf-8")
+        elif fault.kind == "empty":
+            self._send(HTTPStatus.OK, b"")
+        elif fault.kind == "huge":
+            self._send_huge(fault.size)
+        elif fault.kind in ("echo", "echo_text"):
+            self._send_echo(fault, query, body, form)
+        else:
+            return False
+        return True
+
+    def _send_echo(self, fault: Fault, query: str, body: bytes, form: dict[str, str]) -> None:
+        """What a gateway's error page that echoes the request answers."""
+        raw = body.decode("utf-8", "replace")
+        echo = (
+            f"Request rejected. Query: {query}. Body: {raw}. "
+            f"Decoded: token={form.get('token', '')}; what={form.get('what', '')}."
+        )
+        if fault.kind == "echo":
+            self._send(HTTPStatus.OK, err_document(echo))
+        else:
+            status = fault.status if fault.status != 500 else HTTPStatus.OK
+            self._send(status, echo.encode("utf-8"), "text/plain; charset=utf-8")
 
     def _wait_for_client(self, seconds: float) -> bool:
         """Wait ``seconds`` before answering; False as soon as the client closed the

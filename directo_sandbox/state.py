@@ -53,6 +53,10 @@ FAULT_KINDS = (
     "html_page",  # HTTP 200 with an HTML maintenance page (what a proxy shows in an outage)
     "empty",  # HTTP 200 with an empty body
     "huge",  # HTTP 200 with a `size`-byte XML answer, streamed (a broken proxy or server)
+    # HTTP 200 with an <err> echoing the request (raw, decoded, XML-escaped), as some
+    # gateways' error pages do: the key comes back in every form
+    "echo",
+    "echo_text",  # the same echo as plain text (HTTP `status`, 200 unless given)
 )
 
 CUSTOMER_ATTRIBUTES = (

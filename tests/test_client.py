@@ -128,6 +128,71 @@ def test_refused_urls(url, message):
         DirectoClient(url, TOKEN)
 
 
+#: URLs whose host is read differently by ``urllib.parse`` and by ``requests``/``urllib3``
+#: (which end the host at a backslash), or that carry user info, control characters,
+#: spaces or characters no host name has: the key would go to evil.example.
+BYPASS_URLS = [
+    "http://evil.example\\.localhost/xmlcore/cap_xml_direct/xmlcore.asp",
+    "http://evil.example\\.127.0.0.1/x",
+    "https://evil.example\\.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp",
+    "https://evil.example:P\\@login.directo.ee/xmlcore/cap_xml_direct/xmlcore.asp",
+    "https://evil.example:443\\@login.directo.ee/x",
+    "https://evil.example\\@login.directo.ee/x",
+    "https://evil.example:P@login.directo.ee/x",
+    "https://user@login.directo.ee/x",
+    "https://@login.directo.ee/x",
+    "https://login.directo.ee%5C.evil.example/x",
+    "https://evil.example%2F.directo.ee/x",
+    "https://evil.example%00.directo.ee/x",
+    "https://evil.example\u3002directo.ee/x",
+    "https://evil.example\t.directo.ee/x",
+    "https://evil.example .directo.ee/x",
+    "https://evil.example\x00.directo.ee/x",
+    "http://evil.example\r\n.localhost/x",
+]
+
+
+@pytest.mark.parametrize("url", BYPASS_URLS)
+def test_parser_confusion_refused(url):
+    assert not is_url_allowed(url)
+    # Refused whatever the allow-list says: no parser may be trusted with it.
+    assert not is_url_allowed(url, ["*.example", "*.0.0.1", "*.localhost"])
+    with pytest.raises(DirectoUrlError) as err:
+        validate_url(url)
+    assert err.value.reason in ("unsafe", "invalid")
+    with pytest.raises(DirectoUrlError):
+        DirectoClient(url, TOKEN)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example#@login.directo.ee/x",
+        "https://evil.example?@login.directo.ee/x",
+        "https://evil.example/@login.directo.ee/x",
+        "https://evil.example;.directo.ee/x",
+    ],
+)
+def test_allow_list_decides_on_the_host_the_request_goes_to(url):
+    """What follows the host ("#@...", "?@...") is no user info: the host is evil.example,
+    for every parser, and it is refused as such."""
+    with pytest.raises(DirectoUrlError) as err:
+        validate_url(url)
+    assert err.value.host in (None, "evil.example")
+    assert err.value.reason in ("host", "unsafe")
+
+
+def test_allowed_url_sent_to_the_host_checked():
+    """The host the allow-list accepted is where requests would connect."""
+    import requests
+    from urllib3.util import parse_url
+
+    for url in ("https://LOGIN.Directo.EE./x?a=1", "http://[::1]:8800/x", "http://localhost/x"):
+        prepared = requests.Request("POST", validate_url(url)).prepare()
+        host = parse_url(prepared.url).host.strip("[]").lower().rstrip(".")
+        assert host in ("login.directo.ee", "::1", "localhost")
+
+
 def test_bad_routing_refused(sandbox):
     with pytest.raises(ValueError, match="routing"):
         DirectoClient(sandbox.url, TOKEN, routing="header")
@@ -296,6 +361,32 @@ def test_each_feed_refused_names_itself(sandbox, make_client, component, operati
         assert err.value.feed == "Invoices in"
     # The empty put of the check stores nothing.
     assert set(sandbox.invoices()) == {700001, 700002}
+
+
+def test_checks_are_recorded_as_checks_that_passed(client, exchanges):
+    """Connect's checks are exchanges marked with the feed they proved open; Directo's own
+    answer to the empty put (Type 99 from the sandbox) is a passed check, not an error."""
+    assert client.check_connection() and client.check_articles()
+    for component, operation in (("invoice", "put"), ("receipt", "get"), ("object", "get")):
+        assert client.check_feed(component, operation)
+    assert [(x.component, x.check, x.outcome, x.error) for x in exchanges] == [
+        ("customer", "Customers out", "ok", None),
+        ("item", "Articles out", "ok", None),
+        ("invoice", "Invoices in", "ok", None),
+        ("receipt", "Receipts out", "ok", None),
+        ("object", "Objects out", "ok", None),
+    ]
+    assert b'type="99"' in exchanges[2].response_body  # Directo's answer kept as it came
+    # Real work afterwards is not a check.
+    list(client.iter_customers())
+    assert exchanges[-1].check is None
+
+
+def test_a_refused_check_stays_an_error(sandbox, make_client, exchanges):
+    sandbox.state.add_token("NO-INVOICES", allow={"customer:get", "item:get"})
+    with pytest.raises(E.DirectoNotActivated):
+        make_client("NO-INVOICES").check_feed("invoice", "put")
+    assert (exchanges[-1].check, exchanges[-1].outcome) == ("Invoices in", "DirectoNotActivated")
 
 
 def test_check_feed_of_a_wrong_key_is_unauthorized(make_client):
@@ -726,7 +817,7 @@ def test_partial_results(sandbox, client):
     results = client.put_invoices([invoice(201), invoice(202), invoice(203)])
     assert results[0].success
     assert [r.type_code for r in results[1:]] == [None, None]
-    assert all("re-send it as an update" in r.desc for r in results[1:])
+    assert all(r.desc == "" for r in results[1:])  # no words of ours in the result
     # The sandbox did store them: re-sending as update succeeds.
     assert sandbox.state.invoice(203) is not None
     again = client.put_invoices([invoice(202, update=True), invoice(203, update=True)])

@@ -88,3 +88,37 @@ def test_translated_error_uses_gettext_for_the_title_and_keeps_directo_words():
     assert str(missing) == (
         "A referenced record was not found in Directo: Artiklit ei leitud (Directo type 31)"
     )
+
+
+def test_errors_the_client_words_itself_are_translated_whole():
+    """A failure the client explains (no Directo words in it) reaches the user entirely
+    through gettext; only technical values (a library's message, a number) stay as they are."""
+    err = E.explained(
+        E.DirectoTransientError, "Connection to Directo failed: %(detail)s", detail="[Errno 111]"
+    )
+    assert err.desc == "Connection to Directo failed: [Errno 111]"  # logs and exchanges
+    assert (
+        str(err) == "Directo is temporarily unreachable: Connection to Directo failed: [Errno 111]"
+    )
+
+    def gettext(template, **params):
+        return "«%s»" % (template % params if params else template)
+
+    assert err.translated(gettext) == (
+        "«Directo is temporarily unreachable»: «Connection to Directo failed: [Errno 111]»"
+    )
+
+
+def test_a_refused_port_is_explained(make_client):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = make_client(url=f"http://127.0.0.1:{port}/xmlcore/cap_xml_direct/xmlcore.asp")
+    try:
+        client.check_connection()
+    except E.DirectoTransientError as err:
+        assert err.explanation[0] == "Connection to Directo failed: %(detail)s"
+    else:
+        raise AssertionError("a closed port answered")

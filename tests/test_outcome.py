@@ -110,3 +110,32 @@ def test_not_xml_direct_is_named():
     result = outcome(None, failure=TransportFailure.NOT_XML_DIRECT, detail="it sent an HTML page")
     assert result.state == UNKNOWN
     assert "not XML Direct" in result.message.translated(gettext)
+
+
+def _marking_gettext(template, **params):
+    """A stand-in for Odoo's ``env._``: marks every template it translated."""
+    return "«" + (template % params if params else template) + "»"
+
+
+def test_missing_result_is_worded_once_and_only_through_gettext():
+    from xmldirect.outcome import invoice_outcome
+
+    outcome = invoice_outcome(
+        PutResult(7, None, ""), document=None, confirm=False, invoice="INV/1", failure=None
+    )
+    text = outcome.message.translated(_marking_gettext)
+    # Every word comes through gettext (the reader's language); nothing said twice.
+    assert text.startswith("«") and text.endswith("»")
+    assert text.count("no result") == 1 and "may or may not" not in text
+
+
+def test_customer_transport_error_detail_is_translated():
+    from xmldirect import errors as E
+    from xmldirect.customers import customer_outcome
+
+    outcome = customer_outcome(
+        PutResult("K1", None, ""), client="Acme", error=E.DirectoTimeout("read timed out")
+    )
+    text = outcome.message.translated(_marking_gettext)
+    # The error's title goes through gettext too; Directo's/requests' own words verbatim.
+    assert "«Directo did not answer in time»: read timed out" in text

@@ -35,6 +35,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..notification import notification_action
+from ..row_locks import lock_rows_quietly
 from ..xmldirect import RuleError, directo_invoice_number
 from ..xmldirect.outcome import CONFIRMED, DRAFT, MAYBE, TAKEN, holds_ours
 from .directo_invoice_export import DirectoSendReport
@@ -199,13 +200,12 @@ class AccountMove(models.Model):
 
     @api.depends("directo_document")
     def _compute_directo_payment_state(self):
-        """An invoice Directo holds starts as 'Not paid in Directo'; the receipts read
-        from Directo set the rest (``directo.receipt.line``)."""
+        """Empty until Directo has something to say: the first read of receipts after the
+        invoice reached Directo sets it (``directo.receipt.line``), 'Not paid in Directo'
+        included. Sending alone never shows "not paid in Directo"."""
         for move in self:
             state = move.directo_payment_state
-            if not state and move.directo_held and move.move_type == "out_invoice":
-                state = "not_paid"
-            elif state == "not_paid" and not move.directo_held:
+            if state == "not_paid" and not move.directo_held:
                 # Directo refused the send that may have stored it: nothing to be paid there.
                 state = False
             move.directo_payment_state = state
@@ -309,30 +309,13 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         self._directo_check_state_write(vals)
-        self.filtered("directo_state")._directo_lock_rows()
+        # Exports write these rows too (see row_locks).
+        lock_rows_quietly(self.filtered("directo_state"))
         if vals.get("state") and vals["state"] != "posted":
             # Every way out of 'posted' (button_draft, button_cancel, a plain write over
             # RPC) meets the same guard.
             self.filtered(lambda m: m.state == "posted")._directo_check_changeable()
         return super().write(vals)
-
-    def _directo_lock_rows(self):
-        """Lock these invoices' rows before changing them, without a 'bad query' in the
-        log when another transaction changed them meanwhile.
-
-        Exports and users write the same invoices. Under REPEATABLE READ the later writer
-        fails with a serialization failure, which Odoo (for a request) or the export (for
-        its own transactions) retries; taking the row lock first raises it here, quietly,
-        before any ORM update of the row could raise it loudly. Once locked, the rows
-        cannot change under the writer.
-        """
-        if not self.ids:
-            return
-        self.env.cr.execute(
-            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-            [tuple(self.ids)],
-            log_exceptions=False,
-        )
 
     def _directo_check_state_write(self, vals):
         forged = EXPORT_STATE_FIELDS.intersection(vals)
@@ -440,8 +423,8 @@ class AccountMove(models.Model):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
                 self.env._(
-                    "%(user)s cannot export invoices to Directo: this needs the Invoicing "
-                    "access right 'Billing' (or higher) in Settings > Users.",
+                    "%(user)s cannot export invoices to Directo: this needs the access "
+                    "right 'Invoicing' (or higher) of Accounting in Settings > Users.",
                     user=self.env.user.name,
                 )
             )
@@ -491,7 +474,7 @@ class AccountMove(models.Model):
             skip_is_manually_modified=True,
             **{_EXPORT_WRITE_KEY: _EXPORT_WRITE},
         )
-        moves.browse(list(vals_by_id))._directo_lock_rows()
+        lock_rows_quietly(moves.browse(list(vals_by_id)))
         grouped = ("directo_state", "directo_document")
         groups = defaultdict(list)
         own = {}
@@ -532,6 +515,13 @@ class AccountMove(models.Model):
             or self.env["mail.activity.type"]
         )
 
+    def _directo_lock_for_notifications(self, users):
+        """Notifying users of an activity writes the invoices (portal token), their
+        clients and the users' partners (sign-up data), rows that users posting invoices
+        of the same client write too: lock them first (see row_locks)."""
+        lock_rows_quietly(self)
+        lock_rows_quietly(self.partner_id | self.commercial_partner_id | users.partner_id)
+
     def _directo_schedule_activities(self, user):
         if not self:
             return
@@ -561,21 +551,24 @@ class AccountMove(models.Model):
                 }
             )
         if vals_list:
+            assignees = self.env["res.users"].browse({vals["user_id"] for vals in vals_list})
+            self._directo_lock_for_notifications(assignees)
             self.env["mail.activity"].sudo().create(vals_list)
 
     def _directo_update_activity_notes(self):
         """The open "Directo export failed" activities of these invoices show their current
-        error (after a refusal was explained further); one UPDATE for them all."""
+        error (after a refusal was explained further or the invoice needs attention): one
+        ``write`` per distinct error, through mail's own logic."""
         activity_type = self._directo_activity_type()
         activities = self.activity_ids.filtered(
             lambda a: a.activity_type_id == activity_type
         ).sudo()
-        if not activities:
-            return
+        by_error = defaultdict(lambda: activities.browse())
         errors = {move.id: move.directo_error or "" for move in self}
-        activities.flush_recordset()
-        activities._write_multi([{"note": escape(errors[a.res_id])} for a in activities])
-        activities.invalidate_recordset(["note"], flush=False)
+        for activity in activities:
+            by_error[errors[activity.res_id]] |= activity
+        for error, group in by_error.items():
+            group.write({"note": escape(error)})
 
     def _directo_close_activities(self):
         if not self:
@@ -583,6 +576,7 @@ class AccountMove(models.Model):
         activity_type = self._directo_activity_type()
         activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
         if activities:
+            self._directo_lock_for_notifications(activities.user_id)
             activities.sudo().action_feedback(feedback=self.env._("Exported to Directo."))
 
     # ------------------------------------------------------------------ background job
@@ -630,7 +624,7 @@ class AccountMove(models.Model):
         # Errors, notes and activities in the language of the user they are meant for.
         by_lang = defaultdict(lambda: self.browse())
         for move in moves:
-            by_lang[move._directo_activity_user(None).lang or self.env.lang] |= move
+            by_lang[move.company_id._directo_lang(move._directo_activity_user(None))] |= move
         for lang, lang_moves in by_lang.items():
             part = self.with_context(lang=lang)._directo_send_in_batches(lang_moves)
             self.with_context(lang=lang)._directo_record_refusals(part.problems)

@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import itertools
 from collections import Counter, defaultdict
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from ..xmldirect import (
+    Contact,
     DirectoNotActivated,
     DirectoUnauthorized,
     contact_person_name,
@@ -36,6 +39,18 @@ SOURCE_FIELDS = (
     "country_id", "county", "contact", "email", "phone", "primary_contact_code",
 )  # fmt: skip
 ROW_FIELDS = ("code", "closed", "is_primary", *PERSON_FIELDS)
+#: The temporary table the contact persons of a read wait in (one read per transaction),
+#: and its columns (the fields of ``xmldirect.Contact``).
+STAGE_TABLE = "directo_contact_stage"
+STAGE_COLUMNS = (
+    ("code", "varchar"), ("customercode", "varchar"), ("name", "varchar"),
+    ("firstname", "varchar"), ("lastname", "varchar"), ("address1", "varchar"),
+    ("address2", "varchar"), ("address3", "varchar"), ("phone", "varchar"),
+    ("mobile", "varchar"), ("email", "varchar"), ("closed", "boolean"),
+    ("ts", "timestamp"),
+)  # fmt: skip
+#: Contact persons inserted per statement.
+STAGE_BATCH = 1000
 QUIET_CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -99,6 +114,12 @@ class DirectoClientImportLine(models.Model):
         readonly=True,
         help="Odoo contacts archived when this client is added.",
     )
+    keep_odoo_values = fields.Boolean(
+        string="Keep Odoo's Values",
+        readonly=True,
+        help="Chosen for a 'Probably the same' client: it is linked to the Odoo client "
+        "(the Directo code only), none of the differences listed is written.",
+    )
     contact_summary = fields.Char(
         string="Contact Persons Summary",
         compute="_compute_contact_summary",
@@ -135,83 +156,147 @@ class DirectoClientImportLine(models.Model):
     # ------------------------------------------------------------------ read
 
     @api.model
-    def _directo_fetch(self, client, run):
+    def _directo_read_into(self, client, run):
         """Read the open clients (all, or those changed since ``run.ts_from``) and their
-        contact persons, one request per component. Returns ``(records, info)``."""
+        contact persons, one request per component, and store them as preview lines in
+        batches: memory does not grow with the register. Both answers are spooled by the
+        client; the contact persons go to a temporary table first (a client's persons may
+        come anywhere in Directo's answer), then each batch of clients takes its own."""
         countries = {
             country.code: country.id
             for country in self.env["res.country"].search_fetch([], ["code"])
         }
-        info = {"max_ts": None, "contact_count": 0, "contact_note": False}
-        records = []
-        for customer in client.iter_customers(ts=run.ts_from or None):
+        info = {"max_ts": None, "contact_count": 0, "contact_note": False, "read_count": 0}
+        customers = client.iter_customers(ts=run.ts_from or None)
+        # Started, so that closing it reports its exchange if reading the persons fails.
+        first = next(customers, None)
+        try:
+            staged = self._directo_stage_persons(client, run, info)
+        except BaseException:
+            customers.close()
+            raise
+        if first is not None:
+            customers = itertools.chain([first], customers)
+        complete = staged and run.mode == "full"
+        read_codes = set()
+        batch = []
+        for customer in customers:
             if customer.closed:
                 continue
             info["max_ts"] = _later(info["max_ts"], customer.ts)
-            records.append(self._directo_customer_vals(customer, countries))
-        info["read_count"] = len(records)
-        persons = self._directo_fetch_persons(client, run, info)
-        complete = persons is not None and run.mode == "full"
-        if persons and run.mode == "refresh":
-            records += self._directo_clients_of_persons(run.company_id, records, persons)
-        for vals in records:
+            info["read_count"] += 1
+            if run.mode == "refresh":  # a refresh reads only what changed: a few codes
+                read_codes.add(customer.code)
+            batch.append(self._directo_customer_vals(customer, countries))
+            if len(batch) >= BATCH_SIZE:
+                self._directo_store_batch(run, batch, complete, staged, info)
+                batch = []
+        if staged and run.mode == "refresh":
+            batch += self._directo_clients_of_persons(run.company_id, read_codes)
+        for chunk in split_every(BATCH_SIZE, batch):
+            self._directo_store_batch(run, list(chunk), complete, staged, info)
+        return info
+
+    @api.model
+    def _directo_store_batch(self, run, vals_list, complete, staged, info):
+        """Match a batch of clients read (with their staged contact persons) and store
+        the preview lines (a refresh leaves out what is already as in Odoo)."""
+        codes = [vals["code"] for vals in vals_list]
+        persons = self._directo_staged_persons(codes) if staged else {}
+        for vals in vals_list:
             vals["contacts_complete"] = complete
-            rows = self._directo_person_rows(vals, (persons or {}).get(vals["code"], []))
+            rows = self._directo_person_rows(vals, persons.get(vals["code"], []))
             info["contact_count"] += len(rows)
-        return records, info
+        with self.env.cr.savepoint():
+            self._directo_match(run.company_id, vals_list)
+            if run.mode == "refresh":
+                # Read again only because of the day of overlap: not worth a preview line.
+                vals_list = [vals for vals in vals_list if vals["match_state"] != "linked"]
+            self._directo_create_lines(run, vals_list)
+        # Written: the records created need not stay in this transaction's cache (it
+        # would grow with the register).
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     @api.model
-    def _directo_customer_vals(self, customer, countries):
-        country_code = (customer.country or "").upper() or False
-        return {
-            "code": customer.code,
-            "name": customer.name or customer.code,
-            "regno": customer.regno or False,
-            "vatregno": customer.vatregno or False,
-            "address1": customer.address1 or False,
-            "address2": customer.address2 or False,
-            "address3": customer.address3 or False,
-            "country_code": country_code,
-            "country_id": countries.get(country_code, False),
-            "county": customer.county or False,
-            "contact": customer.contact or False,
-            "email": customer.email or False,
-            "phone": customer.phone or False,
-        }
-
-    @api.model
-    def _directo_fetch_persons(self, client, run, info):
-        """The contact persons read, by client code; None when the key may not read them.
+    def _directo_stage_persons(self, client, run, info):
+        """Put the contact persons read into a temporary table; False when the key may
+        not read them.
 
         A full read asks for the open ones only; a refresh also for closed ones (a person
         closed since the last read has to be noticed).
         """
         try:
-            persons = list(
-                client.iter_contacts(ts=run.ts_from or None, open_only=run.mode == "full")
-            )
+            persons = client.iter_contacts(ts=run.ts_from or None, open_only=run.mode == "full")
         except (DirectoNotActivated, DirectoUnauthorized) as error:
             # The customer read with this very key has just worked, so a Type 5 here means
             # the contact component is missing from the key: the clients are still imported.
             info["contact_note"] = self.env["directo.import"]._directo_contacts_refused(
                 run.company_id, error
             )
-            return None
+            return False
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS %s (seq serial, %s) ON COMMIT DROP",
+                SQL.identifier(STAGE_TABLE),
+                SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(kind)) for name, kind in STAGE_COLUMNS
+                ),
+            )
+        )
+        cr.execute(SQL("TRUNCATE %s", SQL.identifier(STAGE_TABLE)))
+        columns = SQL(", ").join(SQL.identifier(name) for name, _kind in STAGE_COLUMNS)
+        for chunk in split_every(STAGE_BATCH, persons):
+            rows = []
+            for person in chunk:
+                info["max_ts"] = _later(info["max_ts"], person.ts)
+                if person.code and person.customercode:
+                    rows.append(tuple(getattr(person, name) for name, _kind in STAGE_COLUMNS))
+            if rows:
+                cr.execute(
+                    SQL(
+                        "INSERT INTO %s (%s) VALUES %s",
+                        SQL.identifier(STAGE_TABLE),
+                        columns,
+                        SQL(", ").join(SQL("%s", row) for row in rows),
+                    )
+                )
+        return True
+
+    @api.model
+    def _directo_staged_persons(self, codes):
+        """The staged contact persons of these client codes, by client code (in the order
+        Directo listed them)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE customercode = ANY(%s) ORDER BY seq",
+                SQL(", ").join(SQL.identifier(name) for name, _kind in STAGE_COLUMNS),
+                SQL.identifier(STAGE_TABLE),
+                list(codes),
+            )
+        )
         by_client = defaultdict(list)
-        for person in persons:
-            info["max_ts"] = _later(info["max_ts"], person.ts)
-            if person.code and person.customercode:
-                by_client[person.customercode].append(person)
+        names = [name for name, _kind in STAGE_COLUMNS]
+        for row in self.env.cr.fetchall():
+            person = Contact(**dict(zip(names, row, strict=True)))
+            by_client[person.customercode].append(person)
         return by_client
 
     @api.model
-    def _directo_clients_of_persons(self, company, records, persons):
+    def _directo_clients_of_persons(self, company, read_codes):
         """Refresh: the linked clients whose contact persons changed although they did not.
 
         Their line carries the Odoo client's own values (nothing to change) and the persons.
         """
-        read = {vals["code"] for vals in records}
-        codes = [code for code in persons if code not in read]
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT customercode FROM %s WHERE NOT customercode = ANY(%s)",
+                SQL.identifier(STAGE_TABLE),
+                list(read_codes),
+            )
+        )
+        codes = [code for (code,) in self.env.cr.fetchall()]
         if not codes:
             return []
         out, seen = [], set()
@@ -220,6 +305,7 @@ class DirectoClientImportLine(models.Model):
                 ("directo_code", "in", codes),
                 ("parent_id", "=", False),
                 ("company_id", "in", [company.id, False]),
+                ("id", "not in", list(self._directo_protected_ids())),
             ],
             ["directo_code", "name", "street", "city", "zip", "country_id"],
             order="active desc, id",
@@ -245,6 +331,25 @@ class DirectoClientImportLine(models.Model):
                 }
             )
         return out
+
+    @api.model
+    def _directo_customer_vals(self, customer, countries):
+        country_code = (customer.country or "").upper() or False
+        return {
+            "code": customer.code,
+            "name": customer.name or customer.code,
+            "regno": customer.regno or False,
+            "vatregno": customer.vatregno or False,
+            "address1": customer.address1 or False,
+            "address2": customer.address2 or False,
+            "address3": customer.address3 or False,
+            "country_code": country_code,
+            "country_id": countries.get(country_code, False),
+            "county": customer.county or False,
+            "contact": customer.contact or False,
+            "email": customer.email or False,
+            "phone": customer.phone or False,
+        }
 
     @api.model
     def _directo_person_rows(self, vals, persons):
@@ -330,6 +435,9 @@ class DirectoClientImportLine(models.Model):
             "contact_code": self.env._("Directo contact code"),
             "client": self.env._("Client"),
             "same_code": self.env._("Same client code"),
+            "protected": self.env._(
+                "Same client code; a company's or user's own contact: never changed by the import"
+            ),
             "same_vat": self.env._("Same VAT number, no client code in Odoo"),
             "same_regno": self.env._("Same registration code, no client code in Odoo"),
             "person_code": self.env._("Contact person %(code)s"),
@@ -426,6 +534,20 @@ class DirectoClientImportLine(models.Model):
             write["type"] = "other"
         return write, diffs
 
+    @api.model
+    def _directo_protected_ids(self):
+        """Partners the import never matches, links or writes: the companies' own partners
+        and the users' (internal, portal, archived alike). They are not Directo clients."""
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.users"].flush_model(["partner_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id FROM res_company UNION "
+                "SELECT partner_id FROM res_users WHERE partner_id IS NOT NULL"
+            )
+        )
+        return {partner_id for (partner_id,) in self.env.cr.fetchall() if partner_id}
+
     def _directo_client_name(self, partner_id):
         return self._directo_partners().browse(partner_id).display_name
 
@@ -438,7 +560,11 @@ class DirectoClientImportLine(models.Model):
         contacts_by_parent = {}
         if parent_ids:
             for contact in self._directo_partners().search_fetch(
-                [("parent_id", "in", list(parent_ids)), ("active", "=", True)],
+                [
+                    ("parent_id", "in", list(parent_ids)),
+                    ("active", "=", True),
+                    ("id", "not in", list(self._directo_protected_ids())),
+                ],
                 CHILD_FIELDS,
                 order="id",
             ):
@@ -455,6 +581,7 @@ class DirectoClientImportLine(models.Model):
                 [
                     ("directo_contact_code", "in", codes),
                     ("company_id", "in", [company.id, False]),
+                    ("id", "not in", list(self._directo_protected_ids())),
                 ],
                 CHILD_FIELDS,
                 order="active desc, id",
@@ -464,29 +591,25 @@ class DirectoClientImportLine(models.Model):
 
     @api.model
     def _directo_match(self, company, vals_list):
+        """Match each Directo client with an Odoo client: by client code (*Already linked*
+        or *Changed*), else by VAT number or registration code (*Probably the same*, with
+        the differences linking would write). A company's or user's own partner is never a
+        match; one that holds the code stays *Already linked*, without differences."""
         texts = self._directo_texts()
         Partner = self._directo_partners()
-        linked = Partner.search_fetch(
-            [
-                ("directo_code", "in", [vals["code"] for vals in vals_list]),
-                ("parent_id", "=", False),
-                ("company_id", "in", [company.id, False]),
-            ],
-            list(PARTNER_FIELDS) + ["email", "phone", "directo_code"],
-            order="active desc, id",
-        )
+        protected = self._directo_protected_ids()
         by_code = {}
-        for partner in linked:
-            by_code.setdefault(partner.directo_code, partner)
+        for partner in self._directo_holders(company, [vals["code"] for vals in vals_list]):
+            by_code.setdefault(partner.directo_code.lower(), partner)
         by_vat, by_regno = self._directo_probable(
-            company, [vals for vals in vals_list if vals["code"] not in by_code]
+            company, [vals for vals in vals_list if vals["code"].lower() not in by_code]
         )
         for vals in vals_list:
-            partner = by_code.get(vals["code"])
+            partner = by_code.get(vals["code"].lower())
             if partner:
                 vals.update(
                     match_state="linked",
-                    match_reason=texts["same_code"],
+                    match_reason=texts["protected" if partner.id in protected else "same_code"],
                     partner_id=partner.id,
                 )
                 continue
@@ -502,25 +625,51 @@ class DirectoClientImportLine(models.Model):
                 match_reason=reason,
                 partner_id=partner or False,
             )
-        contacts_by_parent = self._directo_contacts_by_parent(
-            {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
+        matched = Partner.browse(
+            {vals["partner_id"] for vals in vals_list if vals["partner_id"]} - protected
         )
+        matched.fetch(list(PARTNER_FIELDS) + ["email", "phone"])
+        contacts_by_parent = self._directo_contacts_by_parent(set(matched.ids))
         contacts_by_code = self._directo_contacts_by_code(company, vals_list)
         for vals in vals_list:
+            if vals["partner_id"] in protected:
+                vals.update(contact_rows=[], changes=False)
+                self._directo_match_person_rows(vals, {}, [])
+                continue
             children = contacts_by_parent.get(vals["partner_id"], [])
             if not vals.get("contacts_complete"):
                 self._directo_known_primary_person(vals, children)
             person_diffs = self._directo_match_person_rows(vals, contacts_by_code, children)
             diffs = []
-            if vals["match_state"] == "linked":
-                partner = by_code[vals["code"]]
+            if vals["match_state"] in ("linked", "probable"):
+                partner = Partner.browse(vals["partner_id"])
                 diffs = self._directo_partner_diff(partner, vals)[1]
                 diffs += self._directo_contact_diff(children, vals)[2]
                 diffs += person_diffs
-                if diffs:
+                if diffs and vals["match_state"] == "linked":
                     vals["match_state"] = "changed"
             vals["changes"] = self._directo_changes_text(diffs)
         return vals_list
+
+    @api.model
+    def _directo_holders(self, company, codes):
+        """The Odoo clients holding these client codes, as Directo sees a code: case
+        ignored (archived ones too, active ones first)."""
+        Partner = self._directo_partners()
+        Partner.flush_model(["directo_code", "parent_id", "company_id", "active"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM res_partner
+                    WHERE parent_id IS NULL AND lower(directo_code) = ANY(%s)
+                      AND (company_id = %s OR company_id IS NULL)
+                    ORDER BY active DESC, id""",
+                [code.lower() for code in codes],
+                company.id,
+            )
+        )
+        holders = Partner.browse([partner_id for (partner_id,) in self.env.cr.fetchall()])
+        holders.fetch([*PARTNER_FIELDS, "email", "phone", "directo_code"])
+        return holders
 
     @api.model
     def _directo_known_primary_person(self, vals, children):
@@ -644,6 +793,9 @@ class DirectoClientImportLine(models.Model):
                   FROM res_partner
                  WHERE parent_id IS NULL AND directo_code IS NULL AND active
                    AND (company_id = %(company)s OR company_id IS NULL)
+                   AND id NOT IN (SELECT partner_id FROM res_company)
+                   AND id NOT IN (SELECT partner_id FROM res_users
+                                   WHERE partner_id IS NOT NULL)
                    AND (%(vat_key)s = ANY(%(vats)s) OR %(regno_key)s = ANY(%(regnos)s))
                  ORDER BY is_company DESC NULLS LAST, id
                 """,
@@ -680,13 +832,20 @@ class DirectoClientImportLine(models.Model):
         ]
 
     def _directo_apply(self):
+        """Create, link or update the Odoo clients of these lines; returns counts.
+
+        ``linked``: linked without any field written; ``updated``: a field written
+        (``fields``: the labels of those fields); ``unchanged``: already linked, nothing
+        to write. A company's or user's own partner is never written (``skipped``).
+        """
         self.import_id.ensure_one()
         company = self.import_id.company_id
         Partner = self._directo_partners().with_company(company)
+        protected = self._directo_protected_ids()
         vals_list = self._directo_match(company, self._directo_source_vals())
         existing_ids = {vals["partner_id"] for vals in vals_list if vals["partner_id"]}
         contacts_by_parent = self._directo_contacts_by_parent(existing_ids)
-        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0}
+        counts = {"created": 0, "linked": 0, "updated": 0, "unchanged": 0, "fields": set()}
         partner_by_line, to_create, contacts_to_create, claimed = {}, [], [], set()
 
         for line, vals in zip(self, vals_list, strict=True):
@@ -702,20 +861,33 @@ class DirectoClientImportLine(models.Model):
             if state == "new":
                 to_create.append((line, vals))
                 continue
-            claimed.add(partner.id)
             partner_by_line[line.id] = partner.id
+            if partner.id in protected:
+                counts["unchanged"] += 1
+                vals["contact_rows"] = []
+                continue
+            claimed.add(partner.id)
+            if state == "probable" and line.keep_odoo_values:
+                # Linked, Odoo's values kept: the code only (contact persons: next read).
+                partner.write({"directo_code": vals["code"]})
+                vals["contact_rows"] = []
+                counts["linked"] += 1
+                continue
             write = self._directo_partner_diff(partner, vals)[0]
-            contact, contact_write, _diffs, new_contact = self._directo_contact_diff(
+            contact, contact_write, contact_diffs, new_contact = self._directo_contact_diff(
                 contacts_by_parent.get(partner.id, []), vals
             )
             persons_changed = any(row["match_state"] != "linked" for row in vals["contact_rows"])
-            if state == "probable":
-                write["directo_code"] = vals["code"]
-                counts["linked"] += 1
-            elif write or contact_write or new_contact or persons_changed:
+            labels = self._directo_write_labels(write, contact_diffs)
+            if write or contact_write or new_contact or persons_changed:
                 counts["updated"] += 1
+                counts["fields"] |= labels
+            elif state == "probable":
+                counts["linked"] += 1
             else:
                 counts["unchanged"] += 1
+            if state == "probable":
+                write["directo_code"] = vals["code"]
             if write:
                 partner.write(write)
             if contact_write:
@@ -752,6 +924,29 @@ class DirectoClientImportLine(models.Model):
         counts["contacts"] = len(contacts_to_create)
         self._directo_mark_added(partner_by_line)
         return counts
+
+    @api.model
+    def _directo_write_labels(self, write, contact_diffs):
+        """The labels of the client's fields a write changes (for the result message)."""
+        texts = self._directo_texts()
+        labels = {texts[field] for field in write if field in texts}
+        return labels | {label for label, _old, _new in contact_diffs}
+
+    def action_directo_link_keep(self):
+        """'Link, keep Odoo's values': the selected *Probably the same* clients are linked
+        to their Odoo client by the Directo code only; no difference is written."""
+        lines = self.filtered(lambda line: not line.added)
+        others = lines.filtered(lambda line: line.match_state != "probable")
+        if others or not lines:
+            raise UserError(
+                self.env._(
+                    "Only clients that are 'Probably the same' can be linked keeping Odoo's "
+                    "values; %(name)s is not.",
+                    name=others[:1].name or self.env._("the selection"),
+                )
+            )
+        lines.sudo().write({"keep_odoo_values": True})
+        return lines.action_directo_add()
 
     def _directo_apply_persons(self, vals_list, partner_by_line, contacts_to_create):
         """Update and archive the matched contact persons of these lines; queue the new

@@ -106,8 +106,8 @@ class DirectoCustomerExport(models.AbstractModel):
         if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
             raise AccessError(
                 self.env._(
-                    "%(user)s cannot create clients in Directo: this needs the Invoicing "
-                    "access right 'Billing' (or higher) in Settings > Users.",
+                    "%(user)s cannot create clients in Directo: this needs the access "
+                    "right 'Invoicing' (or higher) of Accounting in Settings > Users.",
                     user=self.env.user.name,
                 )
             )
@@ -462,7 +462,7 @@ class DirectoCustomerExport(models.AbstractModel):
         except DirectoError as other:
             error, results = other, []
         if len(results) != len(entries):
-            results = [PutResult(entry.code, None, str(error)) for entry in entries]
+            results = [PutResult(entry.code, None, "") for entry in entries]
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         for entry, result in zip(entries, results, strict=True):
             outcome = customer_outcome(
@@ -497,7 +497,8 @@ class DirectoCustomerExport(models.AbstractModel):
         if done:
             partners = self.env["res.partner"].browse([entry.partner.id for entry in done])
             partners.flush_recordset()
-            # One UPDATE for the batch; the codes were checked free before sending.
+            # One UPDATE for the batch (a write per client would cost queries per client);
+            # the codes were checked free before sending.
             partners._write_multi(
                 [{"directo_code": entry.code, "directo_code_pending": None} for entry in done]
             )
@@ -604,7 +605,9 @@ class DirectoCustomerExport(models.AbstractModel):
             by_company[partner._directo_company()] |= partner
         outcomes = {}
         for company, group in by_company.items():
-            outcomes.update(self._update_company(company, group))
+            # In the background (OdooBot): the company's language, else the user's.
+            lang = company._directo_lang(self.env.user)
+            outcomes.update(self.with_context(lang=lang)._update_company(company, group))
         self._record_updates(outcomes)
         return outcomes
 
@@ -622,7 +625,7 @@ class DirectoCustomerExport(models.AbstractModel):
         except DirectoError as other:
             error, results = other, []
         if len(results) != len(payloads):
-            results = [PutResult(payload.code, None, str(error)) for payload in payloads]
+            results = [PutResult(payload.code, None, "") for payload in payloads]
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         outcomes = {}
         for partner, result in zip(partners, results, strict=True):
@@ -643,24 +646,22 @@ class DirectoCustomerExport(models.AbstractModel):
         if not outcomes:
             return
         partners = self.env["res.partner"].browse([partner.id for partner in outcomes])
-        values, notes = [], {}
+        groups, notes = defaultdict(lambda: partners.browse()), {}
         for partner in partners:
             state, message = outcomes[partner]
             error = message if state in (REFUSED, NOT_SENT) else None
-            values.append(
-                {"directo_update_pending": state != UPDATED, "directo_update_error": error}
-            )
+            groups[(state != UPDATED, error or False)] |= partner
             if error and error != (partner.directo_update_error or None):
                 notes[partner.id] = Markup("<p><b>%s</b></p><p>%s</p>") % (
                     self.env._("Directo update"),
                     error,
                 )
-        partners.flush_recordset()
-        partners._write_multi(values)
-        partners.invalidate_recordset(
-            ["directo_update_pending", "directo_update_error", "write_uid", "write_date"],
-            flush=False,
-        )
+        # Through the partner's own write (other modules' logic included), one per
+        # distinct outcome: most clients of a batch share one.
+        for (pending, error), group in groups.items():
+            group.with_context(directo_from_directo=True).write(
+                {"directo_update_pending": pending, "directo_update_error": error}
+            )
         if notes:
             partners.browse(list(notes))._message_log_batch(notes)
         self._commit()

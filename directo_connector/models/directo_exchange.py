@@ -1,21 +1,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
 import json
 import logging
+import os
+import tempfile
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .. import xmldirect
+from ..xmldirect.redact import Redactor
 
 _logger = logging.getLogger(__name__)
 
-# Bodies above this size go to an attachment; the Text field keeps a readable head.
-INLINE_BODY_LIMIT = 256 * 1024
+#: Bytes of an answer kept in the exchange itself (the client reads no more of it into
+#: memory); a longer answer is kept whole in an attachment written from the spooled file.
+INLINE_BODY_LIMIT = 64 * 1024
 DEFAULT_RETENTION_DAYS = 90
-REDACTED = "***"
 #: What a person reads for the client's technical outcome ("ok" or the error's class).
 RESULTS = [
     ("ok", "Answered"),
+    ("check", "Check passed"),
     ("key_rejected", "Key rejected"),
     ("not_activated", "Feed not activated"),
     ("key_missing", "Key missing"),
@@ -36,6 +42,7 @@ SUBJECTS = [
     ("item", "Articles"),
     ("invoice", "Invoices"),
     ("receipt", "Receipts"),
+    ("object", "Objects"),
     ("itemaccountvatcode", "VAT codes"),
     ("other", "Other"),
 ]
@@ -112,6 +119,12 @@ class DirectoExchange(models.Model):
     error_message = fields.Text(readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     document_count = fields.Integer(string="Documents", readonly=True)
+    check_feed = fields.Char(
+        string="Feed Checked",
+        readonly=True,
+        help="Set on Connect's cheap checks: the feed direction the request checked.",
+    )
+    check_note = fields.Text(string="What the Check Proved", compute="_compute_check_note")
 
     @api.depends("component")
     def _compute_subject(self):
@@ -119,74 +132,145 @@ class DirectoExchange(models.Model):
         for exchange in self:
             exchange.subject = exchange.component if exchange.component in known else "other"
 
-    @api.depends("outcome")
+    @api.depends("outcome", "check_feed")
     def _compute_result(self):
         for exchange in self:
-            exchange.result = result_of(exchange.outcome)
+            result = result_of(exchange.outcome)
+            exchange.result = "check" if result == "ok" and exchange.check_feed else result
 
-    @api.depends("component", "operation", "create_date")
-    def _compute_display_name(self):
+    @api.depends("result", "check_feed", "operation")
+    @api.depends_context("lang")
+    def _compute_check_note(self):
         for exchange in self:
-            exchange.display_name = "%s %s #%s" % (
-                exchange.component or "?",
-                exchange.operation or "",
-                exchange.id or "",
+            note = False
+            if exchange.result == "check" and exchange.operation == "put":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s with a write that carried no "
+                    "document, so nothing was stored. Directo read it and answered (see the "
+                    "response): the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            elif exchange.result == "check":
+                note = self.env._(
+                    "Connect checked the feed direction %(feed)s by asking for a code that "
+                    "does not exist: Directo answered, so the key may use %(feed)s.",
+                    feed=exchange.check_feed,
+                )
+            exchange.check_note = note
+
+    @api.depends("subject", "component", "operation")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """E.g. "Invoices, Write (put) #59", in the reader's language."""
+        subjects = dict(self._fields["subject"]._description_selection(self.env))
+        operations = dict(self._fields["operation"]._description_selection(self.env))
+        for exchange in self:
+            data = (
+                subjects.get(exchange.subject)
+                if exchange.subject != "other"
+                else exchange.component
+            )
+            exchange.display_name = self.env._(
+                "%(data)s, %(operation)s #%(id)s",
+                data=data or subjects["other"],
+                operation=operations.get(exchange.operation, ""),
+                id=exchange.id or "",
             )
 
     @api.model
-    def _redact(self, text, token):
-        if not text:
-            return text
-        if token:
-            text = text.replace(token, REDACTED)
-        return text
-
-    @api.model
     def _log_exchange(self, company, exchange, token):
-        """Store an xmldirect ``Exchange``; called by the client after every call."""
+        """Store an xmldirect ``Exchange``; called by the client after every call.
+
+        The client hands over at most ``INLINE_BODY_LIMIT`` bytes of the answer; a longer
+        answer is streamed into an attachment (``exchange.response_chunks``). The key is
+        removed from everything in every form it may take (raw, URL-encoded, XML-escaped).
+        """
+        redact = Redactor(token).text
         body = exchange.response_body or b""
-        body_text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-        body_text = self._redact(body_text, token)
+        body_text = redact(body.decode("utf-8", errors="replace"))
+        size = exchange.response_size or len(body)
+        truncated = exchange.response_truncated
         vals = {
             "company_id": company.id,
             "component": exchange.component,
             "operation": exchange.operation,
-            "url": self._redact(exchange.url, token),
-            "request_params": self._redact(
-                json.dumps(exchange.params or {}, ensure_ascii=False, sort_keys=True), token
+            "url": redact(exchange.url),
+            "request_params": redact(
+                json.dumps(exchange.params or {}, ensure_ascii=False, sort_keys=True)
             ),
-            "request_body": self._redact(exchange.request_body, token),
-            "response_size": exchange.response_size or len(body),
+            "request_body": redact(exchange.request_body),
+            "response_size": size,
+            "response_body": (
+                "%s\n… (%s bytes in all, see the attachment)" % (body_text, size)
+                if truncated and exchange.response_chunks
+                else body_text
+            ),
             "http_status": exchange.http_status or 0,
             "outcome": exchange.outcome,
             "success": exchange.outcome == "ok",
-            "error_message": self._redact(exchange.error, token),
+            "error_message": redact(exchange.error),
             "duration_ms": exchange.duration_ms,
             "document_count": exchange.documents,
+            "check_feed": exchange.check or False,
         }
-        if len(body_text) > INLINE_BODY_LIMIT:
-            vals["response_body"] = "%s\n… (%s bytes in all, see the attachment)" % (
-                body_text[:INLINE_BODY_LIMIT],
-                vals["response_size"],
-            )
-        else:
-            vals["response_body"] = body_text
         record = self.sudo().create(vals)
-        if len(body_text) > INLINE_BODY_LIMIT:
-            record.response_attachment_id = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    {
-                        "name": "directo-%s-%s-response.xml" % (exchange.component, record.id),
-                        "res_model": self._name,
-                        "res_id": record.id,
-                        "mimetype": "application/xml",
-                        "raw": body_text.encode("utf-8"),
-                    }
-                )
+        if truncated and exchange.response_chunks:
+            record.response_attachment_id = record._directo_attach_answer(
+                exchange.response_chunks()
             )
         return record
+
+    def _directo_attach_answer(self, chunks):
+        """An attachment of the whole answer, written chunk by chunk (from the client's
+        spooled file, the key already removed) straight into the filestore: the answer
+        is never whole in memory. With database storage (``ir_attachment.location`` =
+        ``db``) the contents live in a column and are stored the ordinary way."""
+        self.ensure_one()
+        Attachment = self.env["ir.attachment"].sudo()
+        vals = {
+            "name": "directo-%s-%s-response.xml" % (self.component, self.id),
+            "res_model": self._name,
+            "res_id": self.id,
+            "mimetype": "application/xml",
+        }
+        if Attachment._storage() != "file":
+            return Attachment.create(dict(vals, raw=b"".join(chunks)))
+        filestore = Attachment._filestore()
+        os.makedirs(filestore, exist_ok=True)
+        sha, size = hashlib.sha1(), 0
+        with tempfile.NamedTemporaryFile(dir=filestore, delete=False) as spool:
+            try:
+                for chunk in chunks:
+                    spool.write(chunk)
+                    sha.update(chunk)
+                    size += len(chunk)
+            except BaseException:
+                os.unlink(spool.name)
+                raise
+        checksum = sha.hexdigest()  # the name Odoo gives stored contents (sha1)
+        fname = "%s/%s" % (checksum[:2], checksum)
+        full_path = Attachment._full_path(fname)
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
+        if os.path.exists(full_path):  # the same contents are stored already
+            os.unlink(spool.name)
+        else:
+            os.replace(spool.name, full_path)
+            Attachment._mark_for_gc(fname)  # removed again if the transaction fails
+        attachment = Attachment.create(vals)
+        # ir.attachment takes its contents only as bytes (raw/datas) and refuses these
+        # columns from callers: the file is in place, the row is pointed at it.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_attachment SET store_fname = %s, file_size = %s, checksum = %s "
+                "WHERE id = %s",
+                fname,
+                size,
+                checksum,
+                attachment.id,
+            )
+        )
+        attachment.invalidate_recordset(["store_fname", "file_size", "checksum", "raw", "datas"])
+        return attachment
 
     @api.model
     def _cron_cleanup_exchanges(self):

@@ -3,7 +3,8 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_date
+from odoo.tools import split_every
+from odoo.tools.misc import format_date, format_datetime
 
 from ..notification import notification_action
 from ..xmldirect import DirectoError, DirectoNotActivated
@@ -29,6 +30,10 @@ ARTICLE_TYPES = [("service", "Service"), ("consu", "Goods")]
 IMPORT_ACTIVITY_TYPE = "directo_connector.mail_activity_type_import_ready"
 #: Bus notification type of our background notifications (static/src/js, with a button).
 NOTIFICATION_BUS_TYPE = "directo_connector.notification"
+#: Bus notification type telling web clients an import changed (its form reloads).
+IMPORT_UPDATED_BUS_TYPE = "directo_connector.import_updated"
+#: The bus channel the forms of imports listen on (nothing but ids is sent there).
+IMPORT_BUS_CHANNEL = "directo_connector.imports"
 
 
 class DirectoImport(models.Model):
@@ -43,7 +48,8 @@ class DirectoImport(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
+    # Not stored: each reader sees the name in their own language and date format.
+    name = fields.Char(compute="_compute_name", search="_search_name")
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -116,22 +122,52 @@ class DirectoImport(models.Model):
     added_count = fields.Integer(string="Added", compute="_compute_counts")
     queued_count = fields.Integer(compute="_compute_counts")
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "state" in vals:
+            self._directo_send_updated()
+        return result
+
+    def _directo_send_updated(self):
+        """Tell the web clients showing an import's form that these imports changed, so
+        the form reloads (static/src/js/directo_import_live.js). Only ids travel: each
+        client reads the record again with its own rights."""
+        Bus = self.env["bus.bus"].sudo()
+        for run in self:
+            Bus._sendone(IMPORT_BUS_CHANNEL, IMPORT_UPDATED_BUS_TYPE, {"id": run.id})
+
     @api.model
     def _default_article_product_type(self):
         value = self.env["ir.config_parameter"].sudo().get_param(ARTICLE_TYPE_PARAM, "service")
         return value if value in dict(ARTICLE_TYPES) else "service"
 
     @api.depends("kind", "mode", "create_date")
+    @api.depends_context("lang", "tz")
     def _compute_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for run in self:
-            date = fields.Datetime.to_string(run.create_date or fields.Datetime.now())[:16]
+            date = format_datetime(
+                self.env, run.create_date or fields.Datetime.now(), dt_format="short"
+            )
             if run.mode == "refresh":
                 run.name = self.env._("Client changes from Directo (%(date)s)", date=date)
             else:
                 run.name = self.env._(
                     "%(what)s from Directo (%(date)s)", what=labels.get(run.kind, ""), date=date
                 )
+
+    def _search_name(self, operator, value):
+        if operator not in ("ilike", "not ilike", "=", "!=") or not isinstance(value, str):
+            raise UserError(self.env._("Search the imports by a part of their name."))
+        runs = self.search_fetch([], ["kind", "mode", "create_date"])
+        text = value.casefold()
+        matches = {
+            "ilike": lambda name: text in name.casefold(),
+            "not ilike": lambda name: text not in name.casefold(),
+            "=": lambda name: name == value,
+            "!=": lambda name: name != value,
+        }[operator]
+        return [("id", "in", runs.filtered(lambda run: matches(run.name or "")).ids)]
 
     def _compute_counts(self):
         """Lines per status, added ones included (an added line is *Already linked*), so
@@ -166,8 +202,8 @@ class DirectoImport(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only users with invoicing rights (Invoicing / Billing) can import clients "
-                "and articles from Directo. %(user)s does not have them.",
+                "Only users with the access right 'Invoicing' (or higher) of Accounting can "
+                "import clients and articles from Directo. %(user)s does not have it.",
                 user=self.env.user.name,
             )
         )
@@ -214,6 +250,26 @@ class DirectoImport(models.Model):
             )
         self._directo_trigger()
         return run.with_env(self.env)
+
+    @api.model
+    def _directo_pending_client_import(self, company):
+        """The company's full client import that is waiting, reading or adding, or whose
+        preview is ready and not yet acted on (its "preview ready" activity is open)."""
+        runs = self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "client"),
+                ("mode", "=", "full"),
+                ("state", "in", ("queued", "reading", "adding", "ready")),
+            ]
+        )
+        activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE)
+        return runs.filtered(
+            lambda run: (
+                run.state != "ready"
+                or run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            )
+        )[:1]
 
     @api.model
     def _directo_trigger(self):
@@ -300,6 +356,12 @@ class DirectoImport(models.Model):
             self.env["directo.register"]._cron_refresh()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return
+        # Its notes, notification, activity and tracked states in the language (and time
+        # zone) of the user who started it, else the company's: the job runs as OdooBot.
+        run = run.with_context(
+            lang=run.company_id._directo_lang(run.user_id),
+            tz=run.user_id.tz or run.company_id.partner_id.tz or "UTC",
+        )
         if run.state in ("queued", "reading"):
             run.state = "reading"
             run._directo_run_read()
@@ -308,23 +370,36 @@ class DirectoImport(models.Model):
         self.env["ir.cron"]._notify_progress(done=1, remaining=self.search_count(pending))
 
     def _directo_run_read(self):
+        """Read and store the preview lines batch by batch (``_directo_read_into``); a
+        failure removes the lines of this run and fails it. The exchanges stay logged."""
         self.ensure_one()
         Line = self.env[LINE_MODELS[self.kind]].sudo()
         self.ts_from = self._directo_since()
+        self._directo_unlink_lines(self)  # leftovers of an interrupted run
         try:
-            # Outside the savepoint: the exchange of a failed read must stay logged.
-            records, info = Line._directo_fetch(self.company_id._directo_client(), self)
+            info = Line.with_company(self.company_id)._directo_read_into(
+                self.company_id._directo_client(), self
+            )
         except Exception as error:  # any failure ends this run, not the whole job
             if not isinstance(error, (DirectoError, UserError)):
                 _logger.exception("Directo import %s: reading failed", self.id)
+            self._directo_unlink_lines(self)
             self._directo_fail(error)
             return
         try:
             with self.env.cr.savepoint():
-                self._directo_store(records, info)
+                self._directo_store(info)
         except Exception as error:
             _logger.exception("Directo import %s failed", self.id)
             self._directo_fail(error)
+
+    def _directo_unlink_lines(self, runs):
+        """Delete the preview lines of ``runs`` in batches (a read holds tens of thousands:
+        memory stays bounded)."""
+        Line = self.env[LINE_MODELS[self.kind]].sudo()
+        for ids in split_every(BACKGROUND_CHUNK, Line.search([("import_id", "in", runs.ids)]).ids):
+            Line.browse(ids).unlink()
+            self.env.invalidate_all()
 
     def _directo_since(self):
         """A refresh's ``ts`` filter: one day before the latest change read (Directo filters
@@ -341,22 +416,15 @@ class DirectoImport(models.Model):
         self.write({"state": "failed", "error": message})
         self._directo_notify(message, level="danger", button=self._directo_open_button())
 
-    def _directo_store(self, records, info):
-        """Match the records read and store them as preview lines; replace older reads.
+    def _directo_store(self, info):
+        """The lines are stored: the run is ready; older reads are replaced.
 
-        ``info`` (from the fetch): ``read_count``, ``max_ts`` (the latest change read, the
+        ``info`` (from the read): ``read_count``, ``max_ts`` (the latest change read, the
         next refresh's watermark), ``contact_count``, ``contact_note``.
         """
         self.ensure_one()
-        Line = self.env[LINE_MODELS[self.kind]].sudo()
-        Line.search([("import_id", "=", self.id)]).unlink()  # leftovers of an interrupted run
         company = self.company_id
-        read_count = info.get("read_count", len(records))
-        Line.with_company(company)._directo_match(company, records)
-        if self.mode == "refresh":
-            # Read again only because of the day of overlap: not worth a preview line.
-            records = [vals for vals in records if vals["match_state"] != "linked"]
-        Line._directo_create_lines(self, records)
+        read_count = info.get("read_count", 0)
         self.write(
             {
                 "state": "ready",
@@ -381,7 +449,7 @@ class DirectoImport(models.Model):
             older_domain.append(("mode", "=", "refresh"))  # a full preview stays
         older = self.search(older_domain)
         if older:
-            Line.search([("import_id", "in", older.ids)]).unlink()
+            self._directo_unlink_lines(older)
             older.activity_unlink([IMPORT_ACTIVITY_TYPE])
             older.write({"state": "replaced"})
         self._directo_notify_ready(self._directo_apply_refresh())
@@ -454,6 +522,11 @@ class DirectoImport(models.Model):
             updated=counts.get("updated", 0),
             unchanged=counts.get("unchanged", 0),
         )
+        if counts.get("fields"):
+            text += " " + self.env._(
+                "Fields written from Directo: %(fields)s.",
+                fields=", ".join(sorted(counts["fields"])),
+            )
         if counts.get("contacts"):
             text += " " + self.env._("%(count)s contacts created.", count=counts["contacts"])
         if counts.get("contacts_updated"):

@@ -47,6 +47,15 @@ class DirectoImportLineMixin(models.AbstractModel):
         """Read what ``run`` imports: ``(records, info)``, records being line values."""
         raise NotImplementedError
 
+    def _directo_read_into(self, client, run):
+        """Read what ``run`` imports and store it as its preview lines; returns ``info``
+        (``read_count`` at least). This default reads everything, then stores it."""
+        records, info = self._directo_fetch(client, run)
+        with self.env.cr.savepoint():
+            self._directo_match(run.company_id, records)
+            self._directo_create_lines(run, records)
+        return dict(info, read_count=info.get("read_count", len(records)))
+
     def _directo_create_lines(self, run, vals_list):
         """Store matched records as preview lines of ``run`` (batched)."""
         for chunk in split_every(BATCH_SIZE, vals_list):
@@ -115,7 +124,12 @@ class DirectoImportLineMixin(models.AbstractModel):
                     ._directo_apply()
                     .items()
                 ):
-                    counts[key] = counts.get(key, 0) + value
+                    # Numbers add up; the names of the fields written join.
+                    counts[key] = (
+                        counts.get(key, set()) | value
+                        if isinstance(value, set)
+                        else counts.get(key, 0) + value
+                    )
             message = runs[:1]._directo_summary(counts)
             kind = "success"
         runs._directo_close_preview_activity(message)

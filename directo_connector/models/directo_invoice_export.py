@@ -161,23 +161,19 @@ class DirectoInvoiceExport(models.AbstractModel):
                     with self.env.cr.savepoint():
                         work()
                 return True
-            except OperationalError as error:
+            except Exception as error:
                 if committing:
                     self.env.cr.rollback()
-                retry = error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY and attempt < RECORD_TRIES
-                if retry:
+                concurrent = (
+                    isinstance(error, OperationalError)
+                    and error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY
+                )
+                if concurrent and attempt < RECORD_TRIES:
                     _logger.info("Directo export: %s, retrying (%s)", error.pgcode, attempt)
                     time.sleep(random.uniform(0.05, 0.2) * attempt)
                     continue
                 if not optional:
                     raise
-                _logger.warning("Directo export: follow-up skipped: %s", error)
-                return False
-            except Exception as error:
-                if not optional:
-                    raise
-                if committing:
-                    self.env.cr.rollback()
                 _logger.warning("Directo export: follow-up skipped: %s", error)
                 return False
         return False
@@ -369,7 +365,8 @@ class DirectoInvoiceExport(models.AbstractModel):
             error, results = other, []
         failure = transport_failure(error)
         if len(results) != len(payloads):
-            results = [PutResult(p.number, None, str(error)) for p in payloads]
+            # No answer per document: ``detail`` (below) says why, in the user's language.
+            results = [PutResult(p.number, None, "") for p in payloads]
         carried = _exchanges_by_number(logged, payloads, error)
         unsent = set(getattr(error, "unsent_numbers", None) or ())
         detail = self._error_detail(chunk[0].move.company_id, error) if error is not None else ""
@@ -531,7 +528,7 @@ class DirectoInvoiceExport(models.AbstractModel):
             journal=move.journal_id.name,
             culprits=culprits,
             failure=sending.failure,
-            detail=sending.detail or result.desc,
+            detail=sending.detail,
         )
 
     # ------------------------------------------------------------------ explanations

@@ -159,7 +159,10 @@ class DirectoReceipt(models.Model):
         for company in companies.filtered(lambda c: c._directo_can_call()):
             try:
                 with self.env.cr.savepoint():
-                    self._directo_fetch_paid_status(company, retry_failed_payments=False)
+                    # Summary and chatter notes in the company's language and formats.
+                    self.with_context(lang=company._directo_lang())._directo_fetch_paid_status(
+                        company, retry_failed_payments=False
+                    )
             except Exception:
                 # One company's unexpected failure must not stop the others.
                 _logger.exception("Directo paid status: run failed for company %s", company.id)
@@ -263,6 +266,7 @@ class DirectoReceipt(models.Model):
         )
         ts = self._directo_request_ts(company)
         receipts, max_ts = [], None
+        stats["asked_at"] = fields.Datetime.now()
         if exported:
             receipts, max_ts = self._directo_read_receipts(company, ts, stats)
 
@@ -317,7 +321,8 @@ class DirectoReceipt(models.Model):
         """Store the receipts read, update the invoices and (optionally) Odoo payments."""
         Line = self.env["directo.receipt.line"]
         affected = set()
-        Line._directo_mark_exported_not_paid(company)
+        if not stats["error"]:  # Directo answered: what it did not report is not paid
+            Line._directo_mark_exported_not_paid(company, stats["asked_at"])
         affected |= Line._directo_rematch_unknown(company)
         chunk, chunk_rows = [], 0
         for receipt in receipts:

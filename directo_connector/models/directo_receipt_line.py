@@ -169,10 +169,10 @@ class DirectoReceiptLine(models.Model):
         return affected
 
     @api.model
-    def _directo_mark_exported_not_paid(self, company):
-        """Invoices in Directo without a Directo payment status start as 'Not paid'
-        (exports set it themselves, see ``account.move._compute_directo_payment_state``;
-        this covers invoices exported before).
+    def _directo_mark_exported_not_paid(self, company, asked_at):
+        """Invoices in Directo without a Directo payment status become 'Not paid in
+        Directo' once Directo has been asked: those sent before the receipts read at
+        ``asked_at`` (an invoice sent meanwhile waits for the next read).
 
         "In Directo" is what Directo holds of ours (``directo_document``), not a non-zero
         ``directo_number``: the number is also kept after a refusal (e.g. Type 31), and
@@ -187,6 +187,7 @@ class DirectoReceiptLine(models.Model):
                     ("move_type", "=", "out_invoice"),
                     ("directo_payment_state", "=", False),
                     *IN_DIRECTO,
+                    ("directo_attempt_ids", "not any", [("create_date", ">=", asked_at)]),
                 ]
             )
         )

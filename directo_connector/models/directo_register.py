@@ -345,7 +345,11 @@ class DirectoRegister(models.Model):
                 or r.refreshed_at <= fields.Datetime.now() - SCHEDULED_REFRESH_AGE
             )
         )
-        stale._directo_refresh()
+        # Errors kept on the registers are read in the Settings: the company's language.
+        for company in stale.company_id:
+            stale.filtered(lambda r, c=company: r.company_id == c).with_context(
+                lang=company._directo_lang()
+            )._directo_refresh()
 
     # ------------------------------------------------------------------ look-up
 

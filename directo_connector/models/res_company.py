@@ -7,7 +7,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..notification import notification_action
 from ..xmldirect import (
-    CONNECTION_CHECK_CODE,
     DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_URL,
@@ -22,7 +21,9 @@ from ..xmldirect import (
     DirectoUrlError,
     validate_url,
 )
+from ..xmldirect.redact import Redactor
 from ..xmldirect.retry import DEFAULT_LIMIT as RETRY_LIMIT
+from .directo_exchange import INLINE_BODY_LIMIT
 
 _logger = logging.getLogger(__name__)
 
@@ -218,6 +219,13 @@ class ResCompany(models.Model):
         reasons = {
             "empty": self.env._("it is empty."),
             "invalid": self.env._("it is not a valid URL."),
+            "unsafe": self.env._(
+                "it contains a backslash, a user name or password before '@', spaces or "
+                "control characters, or a host that programs read differently: the XML "
+                "Direct key could be sent to another host. Write it as https://host/path, "
+                "e.g. %(url)s",
+                url=DEFAULT_URL,
+            ),
             "plain_http": self.env._(
                 "plain http:// would send the XML Direct key unencrypted to %(host)s. Use "
                 "https:// (plain http is only accepted for a local test server on 127.0.0.1, "
@@ -250,6 +258,15 @@ class ResCompany(models.Model):
     def _check_directo_url(self):
         for company in self:
             company._directo_checked_url()
+
+    def _directo_lang(self, user=None):
+        """The language of texts a job or scheduled action writes for this company: that
+        of ``user`` (who started the job), else the company partner's, else the current
+        one. (A scheduled action runs as OdooBot, whose language nobody reads.)"""
+        self.ensure_one()
+        if user and user.lang and not user._is_superuser():
+            return user.lang
+        return self.sudo().partner_id.lang or self.env.lang or "en_US"
 
     def _directo_can_call(self):
         """True when calls to Directo are allowed: a key, and connected once since
@@ -305,6 +322,8 @@ class ResCompany(models.Model):
             max_answer_bytes=self._directo_max_answer_bytes(),
             allowed_hosts=self._directo_allowed_hosts(),
             on_exchange=log_exchange,
+            # The exchange keeps an excerpt; a longer answer is streamed to an attachment.
+            exchange_body_limit=INLINE_BODY_LIMIT,
         )
 
     def _directo_read_timeout(self):
@@ -324,7 +343,11 @@ class ResCompany(models.Model):
             return DEFAULT_MAX_ANSWER_BYTES
 
     def _directo_diagnose(self, error, trimmed):
-        """A sentence an admin can act on, for a failed Directo call."""
+        """A sentence an admin can act on, for a failed Directo call; never with the key
+        in it (the client removes it from Directo's texts; this holds for any error)."""
+        return Redactor(self.sudo().directo_token).text(self._directo_diagnosis(error, trimmed))
+
+    def _directo_diagnosis(self, error, trimmed):
         if isinstance(error, DirectoNotActivated):
             if error.feed:
                 return self.env._(
@@ -419,8 +442,7 @@ class ResCompany(models.Model):
         try:
             client.check_connection()
             # Articles out is a separate feed direction: check it too, equally cheaply.
-            for _item in client.iter_items(code=CONNECTION_CHECK_CODE):
-                break
+            client.check_articles()
         except DirectoError as error:
             state = "failed"
             message = self._directo_diagnose(error, trimmed)
@@ -476,10 +498,14 @@ class ResCompany(models.Model):
 
     def _directo_after_connect(self):
         """Hook run after a successful Connect: read Odoo's copy of Directo's codes (so the
-        mappings of taxes and users can be proposed at once) and start the client import
-        in the background. Returns the sentence about the proposed mappings."""
+        mappings of taxes and users can be proposed at once) and start the client import in
+        the background, unless one is already under way or its preview waits to be reviewed
+        (Connect clicked again must not queue read after read, each with its activity).
+        Returns the sentence about the proposed mappings."""
         self.env["directo.register"]._directo_for(self)._directo_refresh(full=True)
-        self.env["directo.import"].sudo()._directo_enqueue("client", self)
+        Import = self.env["directo.import"].sudo()
+        if not Import._directo_pending_client_import(self):
+            Import._directo_enqueue("client", self)
         return self.env["directo.mapping.wizard"]._directo_proposal_note(self)
 
     def action_directo_refresh_registers(self):

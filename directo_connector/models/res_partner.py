@@ -8,17 +8,28 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import index_exists
+from odoo.tools.sql import escape_psql, index_exists
 
 _logger = logging.getLogger(__name__)
 
 #: One client code per company in PostgreSQL too: two transactions creating the same code
 #: at once both pass the Python check (neither sees the other's row before it commits).
-DIRECTO_CODE_INDEX = "res_partner_directo_code_company_uniq"
+#: Directo ignores the case of codes, so the index does too (K001 and k001 are one code).
+DIRECTO_CODE_INDEX = "res_partner_directo_code_ci_uniq"
+#: The index of earlier versions (case-sensitive): replaced.
+OLD_DIRECTO_CODE_INDEX = "res_partner_directo_code_company_uniq"
 # Same rows as the Python check: commercial partners (no parent) with a code. Clients
 # without a company share the key 0.
-_DIRECTO_CODE_KEY = SQL("COALESCE(company_id, 0), directo_code")
+_DIRECTO_CODE_KEY = SQL("COALESCE(company_id, 0), lower(directo_code)")
 _DIRECTO_CODE_ROWS = SQL("directo_code IS NOT NULL AND directo_code != '' AND parent_id IS NULL")
+#: Joins ``o``, the other clients holding the code of client ``p`` as Directo sees it: case
+#: ignored, the same company, or one of the two shared by all companies.
+_SAME_CODE_HOLDER = SQL(
+    """JOIN res_partner o
+         ON lower(o.directo_code) = lower(p.directo_code) AND o.id != p.id
+        AND o.parent_id IS NULL
+        AND (p.company_id IS NULL OR o.company_id IS NULL OR p.company_id = o.company_id)"""
+)
 
 # What Directo's partial client update (xd_customer_update=1) changes.
 DIRECTO_SYNC_FIELDS = ("name", "email", "phone")
@@ -57,30 +68,28 @@ class ResPartner(models.Model):
         return result
 
     def _directo_create_code_index(self):
+        """Create the client-code index; an install or update that finds codes which are
+        not unique (as Directo sees them: case ignored, a shared client against every
+        company's) stops and lists them: the index would not hold otherwise."""
         cr = self.env.cr
         if index_exists(cr, DIRECTO_CODE_INDEX):
             return
-        cr.execute(
-            SQL(
-                "SELECT %s, array_agg(id ORDER BY id) FROM res_partner WHERE %s "
-                "GROUP BY 1, 2 HAVING COUNT(*) > 1 LIMIT 20",
-                _DIRECTO_CODE_KEY,
-                _DIRECTO_CODE_ROWS,
-            )
-        )
-        duplicates = cr.fetchall()
+        duplicates = self._directo_duplicate_codes()
         if duplicates:
-            # Refusing the upgrade would block the whole database; the Python check still
-            # applies, and the next update creates the index once the codes are fixed.
-            _logger.warning(
-                "Directo client codes are not unique in the database yet, so %s was not "
-                "created. Give these clients distinct codes, then update the module: %s",
-                DIRECTO_CODE_INDEX,
-                "; ".join(
-                    "code %s: partners %s" % (code, ids) for _company, code, ids in duplicates
-                ),
+            raise UserError(
+                self.env._(
+                    "Directo client codes must be unique per company, whatever their case, "
+                    "and a client shared by all companies must not share its code with "
+                    "another client. Give these clients distinct codes (or archive and clear "
+                    "the code of the wrong one), then update the module again:\n%(list)s",
+                    list="\n".join(
+                        "%s: %s" % (code, ", ".join("%s (id %s)" % row[::-1] for row in rows))
+                        for code, rows in duplicates
+                    ),
+                )
             )
-            return
+        if index_exists(cr, OLD_DIRECTO_CODE_INDEX):
+            cr.execute(SQL("DROP INDEX %s", SQL.identifier(OLD_DIRECTO_CODE_INDEX)))
         cr.execute(
             SQL(
                 "CREATE UNIQUE INDEX %s ON res_partner (%s) WHERE %s",
@@ -89,6 +98,32 @@ class ResPartner(models.Model):
                 _DIRECTO_CODE_ROWS,
             )
         )
+
+    def _directo_duplicate_codes(self, limit=50):
+        """[(code, [(partner id, name)])] of client codes held twice as Directo sees it."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT min(p.directo_code), array_agg(DISTINCT p.id ORDER BY p.id)
+                  FROM res_partner p %s
+                 WHERE p.directo_code IS NOT NULL AND p.directo_code != ''
+                   AND p.parent_id IS NULL
+                 GROUP BY lower(p.directo_code)
+                 ORDER BY 1
+                 LIMIT %s
+                """,
+                _SAME_CODE_HOLDER,
+                limit,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        partners = (
+            self.sudo()
+            .with_context(active_test=False)
+            .browse([pid for _code, ids in rows for pid in ids])
+        )
+        names = {partner.id: partner.display_name for partner in partners}
+        return [(code, [(pid, names.get(pid, "")) for pid in ids]) for code, ids in rows]
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -182,9 +217,9 @@ class ResPartner(models.Model):
                 continue
             holder = self.search(
                 [
-                    ("directo_code", "=", code),
+                    ("directo_code", "=ilike", escape_psql(code)),
                     ("parent_id", "=", False),
-                    ("company_id", "in", [company_id, False]),
+                    *([("company_id", "in", [company_id, False])] if company_id else []),
                     ("id", "not in", self.ids),
                 ],
                 limit=1,
@@ -208,41 +243,34 @@ class ResPartner(models.Model):
 
     @api.constrains("directo_code", "company_id", "parent_id", "is_company")
     def _check_directo_code_unique(self):
-        # One query for the whole batch: imports create thousands of clients at once.
+        """One client per code as Directo sees it: case ignored, per company, and a client
+        shared by all companies against every company's. Every holder counts: archived
+        clients and clients the user cannot see keep their code. One query per batch
+        (imports create thousands of clients at once)."""
         partners = self.filtered(lambda p: p.directo_code and not p.parent_id)
         if not partners:
             return
-        # Every holder counts: archived clients and clients the user cannot see (other
-        # companies, record rules) keep their code.
-        holders = {}
-        for other in (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_fetch(
-                [
-                    ("directo_code", "in", partners.mapped("directo_code")),
-                    ("parent_id", "=", False),
-                ],
-                ["directo_code", "company_id", "active"],
+        self.flush_model(["directo_code", "company_id", "parent_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, o.id
+                  FROM res_partner p %s
+                 WHERE p.id IN %s
+                 ORDER BY p.id, o.id
+                 LIMIT 1
+                """,
+                _SAME_CODE_HOLDER,
+                tuple(partners.ids),
             )
-        ):
-            holders.setdefault(other.directo_code, []).append(other)
-        no_company = self.env["res.company"]
-        for partner in partners:
-            clash = next(
-                (
-                    other
-                    for other in holders.get(partner.directo_code, [])
-                    if other != partner and other.company_id in (partner.company_id, no_company)
-                ),
-                None,
+        )
+        clash = self.env.cr.fetchone()
+        if clash:
+            Partner = self.sudo().with_context(active_test=False)
+            partner, other = Partner.browse(clash[0]), Partner.browse(clash[1])
+            raise ValidationError(
+                self._directo_code_taken_message(other.directo_code, partner.display_name, other)
             )
-            if clash:
-                raise ValidationError(
-                    self._directo_code_taken_message(
-                        partner.directo_code, partner.display_name, clash
-                    )
-                )
 
     @api.model
     def _commercial_fields(self):

@@ -8,7 +8,7 @@ from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.directo_connector.models import directo_exchange
 
-from .common import SANDBOX_TOKEN, DirectoTransactionCase
+from .common import SANDBOX_TOKEN, DirectoImportCase, DirectoTransactionCase
 
 
 def _closed_loopback_port():
@@ -47,12 +47,36 @@ class TestDirectoConnection(DirectoTransactionCase):
             },
         )
         self.assertIn("Odoo proposes a code", self.company.directo_connection_message)
-        reads = exchanges.filtered(lambda e: e.operation == "get")
-        self.assertTrue(all(reads.mapped("success")))
-        self.assertEqual(set(reads.mapped("result")), {"ok"})
-        # The empty put is answered "No processable XML data found": the feed is open.
-        put = exchanges - reads
-        self.assertIn("type 99", put.error_message)
+        # Every check is recorded as a check that passed (green), with the feed it proved,
+        # the empty put included (Directo's "No processable XML data found" is its proof);
+        # the reads of Odoo's copy of Directo's codes that follow are plain answered reads.
+        self.assertTrue(all(exchanges.mapped("success")))
+        checks = exchanges.filtered("check_feed")
+        copy_reads = exchanges - checks
+        self.assertEqual(set(checks.mapped("result")), {"check"})
+        self.assertEqual(set(copy_reads.mapped("result")), {"ok"})
+        self.assertEqual(
+            set(copy_reads.mapped("component")),
+            {"customer", "item", "object", "itemaccountvatcode"},
+        )
+        self.assertFalse(any(exchanges.mapped("error_message")))
+        put = exchanges.filtered(lambda e: e.operation == "put")
+        self.assertEqual(put.check_feed, "Invoices in")
+        self.assertIn('type="99"', put.response_body)
+        self.assertIn("nothing was stored", put.check_note)
+        self.assertEqual(
+            set(checks.mapped("check_feed")),
+            {
+                "Customers out",
+                "Articles out",
+                "Invoices in",
+                "Receipts out",
+                "Objects out",
+                "Contacts out",
+            },
+        )
+        # The exchange's title says what it was, in words.
+        self.assertRegex(put.display_name, r"^Invoices, Write \(put\) #\d+$")
         self.assertEqual(set(self.sandbox.invoices()), {700001, 700002})  # nothing stored
         self.assertNotIn("Contacts out", self.company.directo_connection_message)
         for exchange in exchanges:
@@ -238,3 +262,51 @@ class TestDirectoConnection(DirectoTransactionCase):
         with self.assertRaises(AccessError):
             company.action_directo_fetch_paid_status()
         self.assertEqual(len(self.sandbox.requests), requests_before)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectIsClean(DirectoImportCase):
+    """Connect clicked again and again: one client import, one activity."""
+
+    def _client_imports(self):
+        return self.Import.search([("company_id", "=", self.company.id), ("kind", "=", "client")])
+
+    def test_connect_does_not_queue_a_second_client_import(self):
+        self.company.action_directo_connect()
+        self.company.action_directo_connect()
+        self.assertEqual(len(self._client_imports()), 1, "waiting: Connect queues no other")
+        self._run_cron()
+        run = self._client_imports()
+        self.assertEqual(run.state, "ready")
+        activity_type = self.env.ref("directo_connector.mail_activity_type_import_ready")
+        self.assertEqual(
+            len(run.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)), 1
+        )
+        # The preview waits to be reviewed: Connect again reads nothing new.
+        self.company.action_directo_connect()
+        self.company.action_directo_connect()
+        self.assertEqual(self._client_imports(), run)
+        self.assertEqual(self.company.directo_connection_state, "connected")
+        self.assertFalse(self.Import.search_count([("state", "=", "queued")]))
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "directo.import"), ("activity_type_id", "=", activity_type.id)]
+        )
+        self.assertEqual(len(activities), 1)
+        # Once the preview has been acted on, a later Connect reads the clients again.
+        run._directo_close_preview_activity("done")
+        self.company.action_directo_connect()
+        self.assertEqual(len(self._client_imports()), 2)
+
+    def test_connect_records_green_checks_not_errors(self):
+        before = self.env["directo.exchange"].search([], order="id desc", limit=1).id or 0
+        self.company.action_directo_connect()
+        exchanges = self.env["directo.exchange"].search([("id", ">", before)])
+        # Six checks, then the six reads of Odoo's copy of Directo's codes (clients and
+        # articles open and closed, objects, the VAT code list).
+        self.assertEqual(len(exchanges.filtered("check_feed")), 6)
+        self.assertEqual(len(exchanges), 12)
+        self.assertFalse(exchanges.filtered(lambda e: not e.success))
+        failed = self.env["directo.exchange"].search_count(
+            [("id", ">", before), ("success", "=", False)]
+        )
+        self.assertEqual(failed, 0, "the Exchanges' Failed filter shows nothing after Connect")

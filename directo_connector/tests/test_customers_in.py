@@ -404,7 +404,7 @@ class TestCustomersIn(DirectoExportCommon):
         user = new_test_user(
             self.env, login="dx_plain", groups="base.group_user", company_id=self.company.id
         )
-        with self.assertRaisesRegex(AccessError, "Billing"):
+        with self.assertRaisesRegex(AccessError, "'Invoicing'"):
             self.newco.with_user(user).action_directo_create()
         readonly_clerk = new_test_user(
             self.env,

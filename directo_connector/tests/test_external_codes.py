@@ -2,6 +2,7 @@
 from odoo.exceptions import ValidationError
 from odoo.modules.module import get_manifest
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists
 
@@ -28,6 +29,7 @@ class TestDirectoExternalCodes(TransactionCase):
             }
         )
 
+    @mute_logger("odoo.sql_db")  # the unique index's refusal, turned into the message
     def test_client_code_unique_per_company(self):
         with self.assertRaises(ValidationError), self.cr.savepoint():
             self.Partner.create({"name": "Clash", "is_company": True, "directo_code": "K-CODES-1"})
@@ -54,6 +56,7 @@ class TestDirectoExternalCodes(TransactionCase):
             }
         )
 
+    @mute_logger("odoo.sql_db")  # the unique index's refusal, turned into the message
     def test_client_code_unique_among_archived_clients(self):
         archived = self.Partner.create(
             {"name": "Archived Client", "is_company": True, "directo_code": "K-ARCH-1"}

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.directo_connector.models import directo_import_line_mixin
 
@@ -262,6 +263,7 @@ class TestDirectoImport(DirectoImportCase):
         self.assertEqual(len(self.Partner.search([("directo_code", "in", list(OPEN_CLIENTS))])), 8)
         self.assertIn("adding finished", self._messages(run))
 
+    @mute_logger("odoo.sql_db", "odoo.addons.directo_connector.models.directo_import")
     def test_failing_background_step_fails_its_run_only(self):
         """A step that cannot be added (Directo lists client K0001 twice: the client code
         check refuses the second) ends that run as failed; the job goes on with the others."""

@@ -75,13 +75,17 @@ class TestDirectoInvoiceRows(DirectoExportCommon):
         arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("not parent.directo_export_enabled", arch)
 
-    def test_exported_invoice_shows_not_paid_in_directo_at_once(self):
-        """No need to wait for the first paid-status fetch; the words differ from Odoo's
-        own 'Not Paid'."""
+    def test_not_paid_in_directo_only_once_directo_was_asked(self):
+        """Sending says nothing about payment: no "Not paid in Directo" until receipts were
+        read from Directo after the invoice got there; the words differ from Odoo's own
+        'Not Paid'."""
         move = self._invoice()
         self.assertFalse(move.directo_payment_state)
         self._export(move)
         self.assertEqual(move.directo_state, "sent", move.directo_error)
+        self.assertFalse(move.directo_payment_state)
+        stats = self.env["directo.receipt"]._directo_fetch_paid_status(self.company)
+        self.assertFalse(stats["error"])
         self.assertEqual(move.directo_payment_state, "not_paid")
         labels = dict(move._fields["directo_payment_state"]._description_selection(self.env))
         self.assertEqual(labels["not_paid"], "Not paid in Directo")

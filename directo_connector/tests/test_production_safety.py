@@ -11,6 +11,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import neutralize_database
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.sql import index_exists
+
+from odoo.addons.directo_connector.models.res_partner import DIRECTO_CODE_INDEX
 
 from .common import SANDBOX_TOKEN, DirectoTransactionCase
 from .test_export import DirectoExportCommon
@@ -216,6 +219,66 @@ class TestDirectoClientCodeIndex(TransactionCase):
         # Contacts carry their company's code, another company has its own codes.
         self.env.cr.execute(set_code, [contact.id])
         self.env.cr.execute(set_code, [elsewhere.id])
+
+    def test_a_code_in_another_case_is_the_same_code(self):
+        """Directo ignores the case of codes: so does PostgreSQL's index."""
+        company = self.env.company
+        message = self._race(
+            {"name": "DX Case Alpha", "directo_code": "DX-case-1", "company_id": company.id},
+            lambda env: env["res.partner"].create(
+                {"name": "DX Case Beta", "directo_code": "dx-CASE-1", "company_id": company.id}
+            ),
+        )
+        self.assertIn("already used by DX Case Alpha", message)
+
+    def test_database_refuses_a_code_in_another_case_behind_the_orm(self):
+        Partner = self.env["res.partner"]
+        Partner.create({"name": "DX SQL Case Alpha", "directo_code": "DX-SQL-CASE"})
+        beta = Partner.create({"name": "DX SQL Case Beta"})
+        self.env.flush_all()
+        with (
+            self.assertRaises(errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(flush=False),
+        ):
+            self.env.cr.execute(
+                "UPDATE res_partner SET directo_code = 'dx-sql-case' WHERE id = %s", [beta.id]
+            )
+
+    def test_shared_client_and_company_client_cannot_share_a_code(self):
+        Partner = self.env["res.partner"]
+        company = self.env.company
+        Partner.create({"name": "DX Mine", "directo_code": "DX-SHARE", "company_id": company.id})
+        with self.assertRaisesRegex(ValidationError, "already used by DX Mine"):
+            Partner.create({"name": "DX Shared", "directo_code": "dx-share"})
+        shared = Partner.create({"name": "DX Shared 2", "directo_code": "DX-SHARE-2"})
+        with self.assertRaisesRegex(ValidationError, "already used by DX Shared 2"):
+            Partner.create(
+                {"name": "DX Mine 2", "directo_code": "Dx-Share-2", "company_id": company.id}
+            )
+        self.assertTrue(shared.exists())
+
+    def test_update_with_duplicate_codes_stops_and_lists_them(self):
+        Partner = self.env["res.partner"]
+        alpha = Partner.create({"name": "DX Dup Alpha", "directo_code": "DX-DUP"})
+        beta = Partner.create({"name": "DX Dup Beta", "company_id": self.env.company.id})
+        self.env.flush_all()
+        with self.env.cr.savepoint(flush=False):  # DDL included: rolled back after
+            self.env.cr.execute("DROP INDEX %s" % DIRECTO_CODE_INDEX)
+            self.env.cr.execute(
+                "UPDATE res_partner SET directo_code = 'dx-dup' WHERE id = %s", [beta.id]
+            )
+            with self.assertRaises(UserError) as caught:
+                Partner._directo_create_code_index()
+            message = str(caught.exception)
+            self.assertIn("DX Dup Alpha (id %s)" % alpha.id, message)
+            self.assertIn("DX Dup Beta (id %s)" % beta.id, message)
+            self.assertFalse(index_exists(self.env.cr, DIRECTO_CODE_INDEX))
+            self.env.cr.execute(
+                "UPDATE res_partner SET directo_code = NULL WHERE id = %s", [beta.id]
+            )
+            Partner._directo_create_code_index()
+            self.assertTrue(index_exists(self.env.cr, DIRECTO_CODE_INDEX))
 
 
 @tagged("post_install", "-at_install")

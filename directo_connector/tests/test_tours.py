@@ -17,6 +17,8 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
 from .common import SANDBOX_TOKEN, DirectoSandboxMixin
 
 SCREENSHOT_SIGNAL = "directo-screenshot:"
@@ -52,6 +54,12 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         cls.company = cls.env.company
         cls.startClassPatcher(
             patch.object(ChromeBrowser, "_handle_console", _handle_console_with_screenshots)
+        )
+        # Odoo's own test runner refuses the bus's websocket while a test runs (pytest-odoo
+        # does not): the tours wait for the notifications sent by the scheduled action, so
+        # allow it as Odoo's bus tests do (bus.tests.common.WebsocketCase).
+        cls.startClassPatcher(
+            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True)
         )
 
     def setUp(self):
@@ -216,6 +224,17 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         self.assertEqual(self.company.directo_connection_state, "connected")
 
+    def test_b_client_import_in_estonian(self):
+        """Tour (b) for an Estonian administrator: the import's form updates itself when the
+        job is done; its notification, activity and chatter, written by the job, read
+        Estonian."""
+        self._connected()
+        self._admin_in_estonian()
+        self.start_tour("/odoo", "directo_client_import_et", login="admin")
+        run = self.env["directo.import"].search([("kind", "=", "client")], limit=1)
+        self.assertEqual(run.state, "ready")
+        self.assertIn("eelvaade", run.activity_ids.summary)
+
     def test_d_export_in_estonian(self):
         """Tour (d) for an Estonian user: button, notification, badge and history in Estonian."""
         self._connected()
@@ -291,6 +310,47 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         self.assertEqual(move.invoice_line_ids.directo_resource_id, katrin)
         self.assertEqual(move.state, "posted")
 
+    def test_needs_attention_then_export(self):
+        """Directo's answer was lost twice in a row (the company's limit): the invoice list's
+        filter finds it, its banner says what was tried, Export to Directo sends it."""
+        self._connected()
+        self.company.directo_retry_limit = 2
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._exportable_invoice(client)
+        for _lost in range(2):
+            self.sandbox.add_fault("http500", component="invoice", operation="put")
+            move._directo_hand_over()
+        self.assertEqual(move.directo_state, "attention")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "directo_needs_attention",
+            login="admin",
+        )
+        self.assertEqual(move.directo_state, "sent")
+        puts = [r for r in self.sandbox.requests if r.operation == "put"]
+        # A create (no xd_update), then updates of the same number only.
+        self.assertEqual([r.query.get("xd_update") for r in puts], [None, "1", "1"])
+
+    def test_h_probable_client_linked_keeping_odoo_values(self):
+        """A *Probably the same* client shows its differences in the preview; *Link, Keep
+        Odoo's Values* links it without writing any of them."""
+        self._connected()
+        existing = self.env["res.partner"].create(
+            {"name": "Saare Kala", "is_company": True, "vat": "EE109876543", "email": "x@y.ee"}
+        )
+        run = self.env["directo.import"]._directo_enqueue("client", self.company)
+        self.env["directo.import"]._cron_process_imports()
+        self.assertEqual(run.state, "ready", run.error)
+        self.start_tour(
+            "/odoo/action-directo_connector.directo_import_action/%s" % run.id,
+            "directo_client_probable",
+            login="admin",
+        )
+        self.assertEqual(existing.directo_code, "K0002")
+        self.assertEqual((existing.name, existing.email), ("Saare Kala", "x@y.ee"))
+
     # ------------------------------------------------------------------ issue 21
 
     def _invoice_with_tax(self, client, tax, salesperson):
@@ -299,7 +359,7 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         )
         return self._posted_invoice(client, product, tax, salesperson)
 
-    def test_h_first_export_of_a_fresh_company(self):
+    def test_i_first_export_of_a_fresh_company(self):
         """A fresh company connected to the sandbox confirms the proposed mappings on one
         screen and exports its first invoice without any other configuration (the client
         and the article as their imports leave them)."""
@@ -332,7 +392,7 @@ class TestDirectoTours(DirectoSandboxMixin, HttpCase):
         self.assertEqual(stored["rows"][0]["object"], "ADMIN", "the invoice's salesperson")
         self.assertEqual(float(self.sandbox.state.invoice_total(move.directo_number)), 122.0)
 
-    def test_i_problems_dialog_fixes_in_place(self):
+    def test_j_problems_dialog_fixes_in_place(self):
         """The problems dialog: a missing VAT code picked from Directo's list, a missing
         client created in Directo (the administrator switches it on there), then Send."""
         self._connected()

@@ -21,17 +21,24 @@ Design notes (why):
 
 from __future__ import annotations
 
+# Messages the client words itself are marked with ``_`` for Odoo's translation export and
+# translated by the Odoo layer (``DirectoError.translated``); there is no env here.
+# pylint: disable=prefer-env-translation
 import ipaddress
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from typing import IO, Any
 from urllib.parse import quote_plus, urlencode, urlsplit
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import LocationParseError, ReadTimeoutError
+from urllib3.util import parse_url
 
 from . import codec
 from .codec import (
@@ -45,6 +52,7 @@ from .codec import (
     RegisterEntry,
 )
 from .errors import (
+    FEEDS,
     DirectoAnswerTooLarge,
     DirectoError,
     DirectoNotActivated,
@@ -54,8 +62,11 @@ from .errors import (
     DirectoTokenRequired,
     DirectoTransientError,
     DirectoUnauthorized,
+    _,
     batch_error,
+    explained,
 )
+from .redact import Redactor
 
 __all__ = [
     "CONNECTION_CHECK_CODE",
@@ -87,7 +98,7 @@ DIRECTO_DOMAIN = "directo.ee"
 #: would be rejected, so it stays within 32 but uses characters nobody uses in codes).
 CONNECTION_CHECK_CODE = "~odoo-connection-check~"
 _logger = logging.getLogger(__name__)
-_SPOOL_MEMORY = 4 * 1024 * 1024  # keep up to 4 MB of an answer in memory, then disk
+_SPOOL_MEMORY = 1024 * 1024  # keep up to 1 MiB of an answer in memory, then disk
 _CHUNK = 64 * 1024
 #: Enough of an answer's start to tell XML from an HTML page or text.
 _HEAD_BYTES = 8 * 1024
@@ -134,8 +145,10 @@ def is_directo_host(host: str, allowed_hosts: Sequence[str] = ()) -> bool:
 class DirectoUrlError(ValueError):
     """Why a URL is refused; ``reason`` lets callers word it in their own language.
 
-    ``reason``: ``empty``, ``invalid``, ``plain_http`` (http:// off loopback),
-    ``not_https`` (another scheme, or no host) or ``host`` (https, but not a Directo host).
+    ``reason``: ``empty``, ``invalid``, ``unsafe`` (a backslash, user info, control
+    characters or spaces, or a host that another URL parser reads differently),
+    ``plain_http`` (http:// off loopback), ``not_https`` (another scheme, or no host) or
+    ``host`` (https, but not a Directo host).
     """
 
     def __init__(self, message: str, reason: str, url: str, host: str | None = None) -> None:
@@ -145,20 +158,78 @@ class DirectoUrlError(ValueError):
         self.host = host
 
 
-def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
-    cleaned = (url or "").strip()
-    if not cleaned:
-        return DirectoUrlError("The Directo URL is empty.", "empty", cleaned)
+#: Never in an endpoint: control characters, whitespace and the backslash (which
+#: ``requests``/``urllib3`` end the host at, where ``urllib.parse`` does not).
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\\\s]")
+#: A host name as sent (IDNA-encoded by ``requests``), or an IP address.
+_HOST_NAME = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def _sending_host(url: str) -> tuple[str | None, str | None]:
+    """(scheme, host) as the request will be sent: ``requests`` prepares the URL and
+    ``urllib3`` parses it to open the connection. Raises ValueError if either refuses."""
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url, None)
+        parsed = parse_url(prepared.url or "")
+    except (requests.exceptions.RequestException, LocationParseError) as exc:
+        raise ValueError(str(exc)) from exc
+    if parsed.auth:
+        raise ValueError("user info")
+    host = (parsed.host or "").lower()
+    if host and not _HOST_NAME.fullmatch(host):
+        raise ValueError("not a host name")
+    return (parsed.scheme or "").lower() or None, host.strip("[]") or None
+
+
+def _unsafe(url: str, message: str) -> DirectoUrlError:
+    return DirectoUrlError(
+        f"The Directo URL {url!r} is refused: {message}. Write it as https://host/path.",
+        "unsafe",
+        url,
+    )
+
+
+def _parsed_endpoint(cleaned: str) -> tuple[str, str | None] | DirectoUrlError:
+    """(scheme, host) every parser agrees on, or the refusal."""
+    if _UNSAFE_URL_CHARS.search(cleaned):
+        return _unsafe(cleaned, "it contains a backslash, a space or a control character")
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname
+        has_userinfo = "@" in parts.netloc
+        _port = parts.port  # raises on a port that is not a number
     except ValueError:
         return DirectoUrlError(
             f"The Directo URL {cleaned!r} is not a valid URL.", "invalid", cleaned
         )
-    if host and parts.scheme in ("http", "https") and _is_loopback(host):
+    if has_userinfo:
+        return _unsafe(cleaned, "it has a user name or password (user info before '@')")
+    if not host:
+        return (parts.scheme.lower(), None)
+    try:
+        scheme, sending_host = _sending_host(cleaned)
+    except ValueError:
+        return _unsafe(cleaned, "its host is not a plain host name")
+    if scheme != parts.scheme.lower() or sending_host != host.lower():
+        return _unsafe(cleaned, "URL parsers disagree on its host")
+    return (scheme, host)
+
+
+def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
+    """The refusal of ``url``, or None: the allow-list decides on the host that the
+    request would be sent to (``requests``/``urllib3``), which must be the host
+    ``urllib.parse`` reads as well."""
+    cleaned = (url or "").strip()
+    if not cleaned:
+        return DirectoUrlError("The Directo URL is empty.", "empty", cleaned)
+    parsed = _parsed_endpoint(cleaned)
+    if isinstance(parsed, DirectoUrlError):
+        return parsed
+    scheme, host = parsed
+    if host and scheme in ("http", "https") and _is_loopback(host):
         return None
-    if host and parts.scheme == "https":
+    if host and scheme == "https":
         if is_directo_host(host, allowed_hosts):
             return None
         return DirectoUrlError(
@@ -168,7 +239,7 @@ def _refusal(url: str, allowed_hosts: Sequence[str]) -> DirectoUrlError | None:
             cleaned,
             host,
         )
-    if host and parts.scheme == "http":
+    if host and scheme == "http":
         return DirectoUrlError(
             f"Refusing plain http:// for {host}: the XML Direct key would travel "
             "unencrypted. Use https:// (plain http is only allowed for a local test server on "
@@ -220,6 +291,15 @@ class Exchange:
     response_size: int = 0
     #: Per-document results of a put (empty for reads).
     results: list[PutResult] = field(default_factory=list)
+    #: True when ``response_body`` holds only the start of the answer.
+    response_truncated: bool = False
+    #: The whole answer without the key, in chunks, read from the spooled file (never whole
+    #: in memory). Only callable while ``on_exchange`` runs (the spool is closed after).
+    response_chunks: Callable[[], Iterator[bytes]] | None = field(default=None, repr=False)
+    #: The feed direction this request checked (Connect's cheap checks, e.g. "Invoices
+    #: in"), None for real work. A check that passed has ``outcome == "ok"``, also when
+    #: Directo answered the empty put with a result of its own (kept in the body).
+    check: str | None = None
 
 
 def _open_contacts(fileobj: IO[bytes]) -> Iterator[Contact]:
@@ -276,6 +356,7 @@ class DirectoClient:
             raise ValueError(f"routing must be one of {_ROUTINGS}, got {routing!r}")
         # The token is sent exactly as given: trimming/reporting is the caller's job.
         self._token = token
+        self._redactor = Redactor(token)
         self.routing = routing
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.session = session or requests.Session()
@@ -285,6 +366,8 @@ class DirectoClient:
         self.max_answer_bytes = int(max_answer_bytes)
         #: Keep at most this many bytes of each answer in ``Exchange.response_body``.
         self.exchange_body_limit = exchange_body_limit
+        #: The feed being checked while a check runs (see ``_checking``).
+        self._check: str | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"DirectoClient(url={self.url!r}, routing={self.routing!r})"
@@ -292,17 +375,23 @@ class DirectoClient:
     # ------------------------------------------------------------------ helpers
 
     def _scrub(self, text: str) -> str:
-        if self._token and len(self._token) >= 4:
-            text = text.replace(self._token, "***")
-            quoted = quote_plus(self._token)
-            if quoted != self._token:
-                text = text.replace(quoted, "***")
-        return text
+        """``text`` without the key in any form (raw, URL-encoded, XML-escaped)."""
+        return self._redactor.text(text)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        if self._token and len(self._token) >= 4:
-            data = data.replace(self._token.encode("utf-8", "replace"), b"***")
-        return data
+        return self._redactor.data(data)
+
+    def _scrub_error(self, err: DirectoError) -> DirectoError:
+        """Remove the key from an error's text (an endpoint may echo the request)."""
+        err.desc = self._scrub(err.desc)
+        err.args = tuple(self._scrub(a) if isinstance(a, str) else a for a in err.args)
+        return err
+
+    def _scrub_results(self, results: list[PutResult]) -> list[PutResult]:
+        return [
+            dataclass_replace(res, desc=self._scrub(res.desc)) if res.desc else res
+            for res in results
+        ]
 
     def _route(self, routing_params: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
         """Split routing params into (query, body-without-token) per ``self.routing``."""
@@ -333,31 +422,51 @@ class DirectoClient:
 
     def _map_request_exception(self, exc: Exception) -> DirectoError:
         msg = self._scrub(str(exc))
+        seconds = f"{self.timeout[1]:g}"
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             # Never reached Directo: nothing was processed, plain transient.
-            return DirectoTransientError(f"Could not connect to Directo in time: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Could not connect to Directo in time: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ReadTimeout):
-            return DirectoTimeout(
-                f"No answer within {self.timeout[1]:g} s; the request may have been processed"
+            return explained(
+                DirectoTimeout,
+                _("No answer within %(seconds)s s; the request may have been processed"),
+                seconds=seconds,
             )
         if isinstance(exc, requests.exceptions.SSLError):
             # Transient like any connection failure (the spec's grouping); the message says
             # TLS so an admin can tell a certificate problem from an outage.
-            return DirectoTransientError(f"TLS/certificate problem talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("TLS/certificate problem talking to Directo: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.ConnectionError):
             # requests wraps read timeouts that happen while streaming the body.
             if "read timed out" in msg.lower() or any(
                 isinstance(arg, ReadTimeoutError) for arg in exc.args
             ):
-                return DirectoTimeout(
-                    f"Answer incomplete after {self.timeout[1]:g} s; the request may have "
-                    "been processed"
+                return explained(
+                    DirectoTimeout,
+                    _("Answer incomplete after %(seconds)s s; the request may have been processed"),
+                    seconds=seconds,
                 )
-            return DirectoTransientError(f"Connection to Directo failed: {msg}")
+            return explained(
+                DirectoTransientError, _("Connection to Directo failed: %(detail)s"), detail=msg
+            )
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            return DirectoTransientError(f"Connection to Directo dropped mid-answer: {msg}")
+            return explained(
+                DirectoTransientError,
+                _("Connection to Directo dropped mid-answer: %(detail)s"),
+                detail=msg,
+            )
         if isinstance(exc, requests.exceptions.RequestException):
-            return DirectoTransientError(f"HTTP error talking to Directo: {msg}")
+            return explained(
+                DirectoTransientError, _("HTTP error talking to Directo: %(detail)s"), detail=msg
+            )
         return DirectoProtocolError(msg)
 
     def _request(
@@ -368,11 +477,15 @@ class DirectoClient:
         xmldata: str | None = None,
         documents: int = 0,
         max_answer_bytes: int | None = None,
+        check_put: bool = False,
     ) -> tuple[_Spool, Exchange]:
         """POST one request and spool the answer. On failure emits the exchange and raises.
 
         On success the caller owns the spool and must emit the exchange when done.
         ``max_answer_bytes``: stop reading (and fail) once the answer grows beyond it.
+        ``check_put``: an empty put checking a feed; Directo's own answer to it (any
+        result but a refused key or feed) proves the feed open, so the exchange is
+        recorded as a passed check (the answer stays in its body); the error is raised.
         """
         routing_params = {operation: "1", "what": component, **params}
         query, body = self._route(routing_params)
@@ -385,6 +498,7 @@ class DirectoClient:
             params=dict(params),
             request_body=self._readable_body(body, xmldata),
             documents=documents,
+            check=self._check,
         )
         started = time.monotonic()
         spool = _Spool()
@@ -410,10 +524,14 @@ class DirectoClient:
                     spool.file.write(chunk)
                     spool.size += len(chunk)
                     if max_answer_bytes is not None and spool.size > max_answer_bytes:
-                        raise DirectoAnswerTooLarge(
-                            f"more than {max_answer_bytes} bytes, where a few KB were "
-                            "expected; the rest was not read",
+                        raise explained(
+                            DirectoAnswerTooLarge,
+                            _(
+                                "more than %(bytes)s bytes, where a few KB were expected; the "
+                                "rest was not read"
+                            ),
                             http_status=response.status_code,
+                            bytes=max_answer_bytes,
                         )
             except requests.exceptions.RequestException as exc:
                 raise self._map_request_exception(exc) from None
@@ -424,10 +542,14 @@ class DirectoClient:
             self._raise_for_status(response.status_code, spool)
             self._raise_for_error_root(spool)
         except DirectoError as err:
+            self._scrub_error(err)
             exchange.response_size = spool.size
             # Which request failed: a refused key is reported with its feed direction.
             err.component, err.operation = component, operation
-            self._finish(exchange, spool, started, err)
+            proved = (
+                check_put and err.type_code is not None and not isinstance(err, _KEY_OR_FEED_ERRORS)
+            )
+            self._finish(exchange, spool, started, None if proved else err)
             spool.close()
             raise
         return spool, exchange
@@ -436,22 +558,28 @@ class DirectoClient:
         if status == 200:
             return
         if status == 404:
-            raise DirectoRoutingError(
-                "HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)", http_status=404
+            raise explained(
+                DirectoRoutingError,
+                _("HTTP 404: the Directo URL is wrong (expected .../xmlcore.asp)"),
+                http_status=404,
             )
-        if status >= 500:
-            raise DirectoTransientError(f"Directo answered HTTP {status}", http_status=status)
         if 300 <= status < 400:
-            raise DirectoProtocolError(
-                f"Directo answered with a redirect (HTTP {status}); check the URL",
+            raise explained(
+                DirectoProtocolError,
+                _("Directo answered with a redirect (HTTP %(status)s); check the URL"),
                 http_status=status,
+                status=status,
             )
-        raise DirectoProtocolError(f"Directo answered HTTP {status}", http_status=status)
+        error = DirectoTransientError if status >= 500 else DirectoProtocolError
+        raise explained(
+            error, _("Directo answered HTTP %(status)s"), http_status=status, status=status
+        )
 
     def _raise_for_error_root(self, spool: _Spool) -> None:
         """Raise early for non-XML answers (a maintenance page, an empty body) and for
         bare ``<result>``/``<err>`` answers (checked before streaming)."""
-        codec.raise_for_non_xml(spool.read_all(_HEAD_BYTES))
+        # Redacted before any of it is quoted in a message (a cut key is a key too).
+        codec.raise_for_non_xml(self._excerpt(spool, _HEAD_BYTES))
         root = codec.sniff_root(spool.file)
         if root in ("result", "err", "error") and spool.size <= 1024 * 1024:
             element = codec.parse_xml(spool.read_all())
@@ -476,10 +604,32 @@ class DirectoClient:
                 # Enough to see what answered; the whole would defeat the cap.
                 limit = min(limit or _OVERSIZE_KEPT_BYTES, _OVERSIZE_KEPT_BYTES)
             try:
-                exchange.response_body = self._scrub_bytes(spool.read_all(limit))
+                exchange.response_body = self._excerpt(spool, limit)
+                exchange.response_truncated = limit is not None and spool.size > limit
             except ValueError:  # spool already closed
                 exchange.response_body = None
-        self._emit(exchange)
+            else:
+                if not isinstance(err, DirectoAnswerTooLarge):
+                    exchange.response_chunks = lambda: self._scrubbed_chunks(spool)
+        try:
+            self._emit(exchange)
+        finally:
+            exchange.response_chunks = None
+
+    def _excerpt(self, spool: _Spool, limit: int | None) -> bytes:
+        """The answer's first ``limit`` bytes without the key (a key cut by the limit
+        is removed too: the excerpt is redacted with a margin, then cut)."""
+        if limit is None:
+            return self._scrub_bytes(spool.read_all())
+        return (self._scrub_bytes(spool.read_all(limit + self._redactor.overlap)) or b"")[:limit]
+
+    def _scrubbed_chunks(self, spool: _Spool) -> Iterator[bytes]:
+        pos = spool.file.tell()
+        spool.file.seek(0)
+        try:
+            yield from self._redactor.stream(spool.file, _CHUNK)
+        finally:
+            spool.file.seek(pos)
 
     # ------------------------------------------------------------------ reads
 
@@ -510,6 +660,7 @@ class DirectoClient:
                 count += 1
                 yield record
         except DirectoError as exc:
+            self._scrub_error(exc)
             exc.component, exc.operation = exchange.component, exchange.operation
             err = exc
             raise
@@ -527,10 +678,27 @@ class DirectoClient:
             out[key] = codec.format_ts(value) if key == "ts" else str(value)
         return out
 
+    @contextmanager
+    def _checking(self, component: str, operation: str) -> Iterator[None]:
+        """Requests made inside are recorded as checks of that feed (``Exchange.check``)."""
+        previous, self._check = self._check, FEEDS.get((component, operation), component)
+        try:
+            yield
+        finally:
+            self._check = previous
+
     def check_connection(self) -> bool:
         """Cheap real read proving URL, key and customer component work; raises if not."""
-        for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
-            pass
+        with self._checking("customer", "get"):
+            for _ in self.iter_customers(code=CONNECTION_CHECK_CODE):
+                pass
+        return True
+
+    def check_articles(self) -> bool:
+        """Cheap real read proving the key may read articles (Articles out)."""
+        with self._checking("item", "get"):
+            for _ in self.iter_items(code=CONNECTION_CHECK_CODE):
+                pass
         return True
 
     def iter_customers(self, ts: Any = None, code: str | None = None) -> Iterator[Customer]:
@@ -596,23 +764,24 @@ class DirectoClient:
         undocumented for real Directo) is not an error of the key or feed: it counts as
         "activated".
         """
-        if (component, operation) == ("invoice", "put"):
-            return self._check_invoice_put()
-        if component == "receipt":
-            reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
-        elif component == "contact":
-            reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
-        else:
-            reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
-        for _record in reader:
-            pass
+        with self._checking(component, operation):
+            if (component, operation) == ("invoice", "put"):
+                return self._check_invoice_put()
+            if component == "receipt":
+                reader = self._read("receipt", {"number": "0"}, codec.iter_receipts)
+            elif component == "contact":
+                reader = self.iter_contacts(customer_code=CONNECTION_CHECK_CODE)
+            else:
+                reader = self.iter_register(component, code=CONNECTION_CHECK_CODE)
+            for _record in reader:
+                pass
         return True
 
     def _check_invoice_put(self) -> bool:
         started = time.monotonic()
         empty = codec.encode_invoices([]).decode("utf-8")
         try:
-            spool, exchange = self._request("invoice", "put", {}, xmldata=empty)
+            spool, exchange = self._request("invoice", "put", {}, xmldata=empty, check_put=True)
         except _KEY_OR_FEED_ERRORS:
             raise
         except DirectoError as answered:
@@ -819,12 +988,12 @@ class DirectoClient:
         )
         err: DirectoError | None = None
         try:
-            results = parse(spool.read_all())
+            results = self._scrub_results(parse(spool.read_all()))
             # outcome stays "ok": the exchange worked; per-document verdicts are in results.
             exchange.results = results
             return results
         except DirectoError as exc:
-            err = exc
+            err = self._scrub_error(exc)
             raise
         finally:
             self._finish(exchange, spool, started, err)

@@ -647,7 +647,8 @@ def _match_results(
     """One :class:`PutResult` per key, matched by ``key_of(docid) == key_of(str(key))``.
 
     A refusal without ``docid`` answering a single document is that document's; a key
-    without a result gets ``type_code=None`` and the ``missing`` text.
+    without a result gets ``type_code=None`` and the ``missing`` description (empty: the
+    Odoo layer words what a missing result means, in the user's language).
     """
     slots: list[tuple[int | None, str, str | None] | None] = [None] * len(keys)
     index_of: dict[Any, list[int]] = {}
@@ -680,8 +681,7 @@ def parse_put_results(body: bytes, numbers: Sequence[int]) -> list[PutResult]:
         _put_answer(body, len(numbers)),
         numbers,
         _int_or_none,
-        "Directo returned no result for this document; it may or may not have been stored "
-        "- re-send it as an update",
+        "",
     )
 
 
@@ -701,7 +701,7 @@ def parse_customer_results(body: bytes, codes: Sequence[str]) -> list[PutResult]
         _put_answer(body, len(codes)),
         codes,
         _code_key,
-        "Directo returned no result for this client; it may or may not have been created",
+        "",
     )
 
 

@@ -148,7 +148,9 @@ def _params(client: str, result: PutResult, error: DirectoError | None) -> dict:
         "code": result.number,
         "desc": result.desc or Message(_("no description")),
         "type": result.type_code,
-        "detail": str(error) if error is not None else (result.desc or ""),
+        # The error words itself in the user's language (``translated``); a missing
+        # result has no description of its own (the sentence says what is missing).
+        "detail": error if error is not None else (result.desc or ""),
     }
 
 

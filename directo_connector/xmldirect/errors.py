@@ -39,6 +39,7 @@ __all__ = [
     "DirectoUnavailable",
     "batch_error",
     "error_for_result",
+    "explained",
 ]
 
 
@@ -73,6 +74,9 @@ class DirectoError(Exception):
     title: str = _("Directo error")
     component: str | None = None
     operation: str | None = None
+    #: ``(template, params)`` when the client itself worded what happened (see
+    #: :func:`explained`): the Odoo layer translates the template, ``desc`` is its English.
+    explanation: tuple[str, dict[str, Any]] | None = None
 
     @property
     def feed(self) -> str | None:
@@ -105,7 +109,10 @@ class DirectoError(Exception):
         """``str(self)`` in the user's language: the title through ``gettext`` (e.g. Odoo's
         ``env._``); Directo's own description and technical details stay verbatim."""
         text = gettext(self.title)
-        if self.desc and self.desc != self.title:
+        if self.explanation:
+            template, params = self.explanation
+            text += ": " + gettext(template, **params)
+        elif self.desc and self.desc != self.title:
             text += f": {self.desc}"
         if self.type_code is not None:
             text += " " + gettext(_("(Directo type %(type)s)"), type=self.type_code)
@@ -115,6 +122,17 @@ class DirectoError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(desc={self.desc!r}, type_code={self.type_code!r})"
+
+
+def explained(
+    cls: type[DirectoError], template: str, /, *, http_status: int | None = None, **params: Any
+) -> DirectoError:
+    """A ``cls`` error the client words itself: ``template`` (marked with ``_``, filled with
+    ``params``, technical values such as a library's message) is translated by the Odoo
+    layer (``translated``); its English is the error's ``desc`` (logs, exchanges)."""
+    error = cls(template % params, http_status=http_status)
+    error.explanation = (template, params)
+    return error
 
 
 class DirectoTransientError(DirectoError):

@@ -133,7 +133,8 @@ class Message:
             key: value.translated(gettext) if hasattr(value, "translated") else value
             for key, value in self.params.items()
         }
-        return gettext(self.template, **params)
+        # A trailing optional detail may be empty: no dangling blank.
+        return gettext(self.template, **params).strip()
 
 
 @dataclass(frozen=True)

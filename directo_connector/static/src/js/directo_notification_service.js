@@ -7,8 +7,7 @@ import { registry } from "@web/core/registry";
  *
  * Like the bus's "simple_notification", plus a button that takes the user where the
  * message is about, e.g. "Open Preview": the button runs a method of the record, as a
- * button of its form would (so the server decides what to open and can refuse it). When
- * that record is the one on screen, it is reloaded (e.g. the import's counters).
+ * button of its form would (so the server decides what to open and can refuse it).
  */
 export const directoNotificationService = {
     dependencies: ["bus_service", "notification", "action"],
@@ -34,15 +33,7 @@ export const directoNotificationService = {
                         },
                     });
                 }
-                // The record the message is about is on screen: show its new state.
-                const current = action.currentController;
-                if (
-                    button &&
-                    current?.props?.resModel === button.model &&
-                    current?.currentState?.resId === button.res_id
-                ) {
-                    action.doAction({ type: "ir.actions.client", tag: "soft_reload" });
-                }
+                // (The import on screen updates itself: static/src/js/directo_import_live.js.)
                 close = notification.add(message, {
                     sticky,
                     title,

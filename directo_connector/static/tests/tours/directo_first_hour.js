@@ -158,8 +158,14 @@ tours.add("directo_connect", {
             run: "click",
         },
         {
-            content: "in words",
-            trigger: ".o_list_view td[name=result]:contains(Answered)",
+            content: "in words: the empty put of the Invoices in check passed (green, not an error)",
+            trigger:
+                ".o_list_view tr.o_data_row.text-success:has(td[name=check_feed]:contains(Invoices in)) td[name=result]:contains(Check passed)",
+        },
+        {
+            content: "so is the check of the key itself (Customers out)",
+            trigger:
+                ".o_list_view tr.o_data_row.text-success:has(td[name=check_feed]:contains(Customers out)) td[name=result]:contains(Check passed)",
         },
         screenshot("exchanges"),
     ],
@@ -205,6 +211,61 @@ tours.add("directo_client_import", {
         {
             content: "with the client's e-mail on the company",
             trigger: ".o_kanban_record:contains(Põhjala Puit OÜ):contains(arved@pohjalapuit.ee)",
+        },
+    ],
+});
+
+// (b, Estonian) The same import for an administrator who reads Estonian: the form, the
+// notification, the activity and the chatter written by the background job in Estonian.
+tours.add("directo_client_import_et", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("account.menu_finance", "Invoicing"),
+        ...openMenu(
+            "directo_connector.menu_directo_root",
+            "directo_connector.menu_directo_import_clients"
+        ),
+        {
+            content: "Ootab lugemist",
+            trigger: ".o_form_view .o_statusbar_status button[aria-checked=true]:contains(Ootab lugemist)",
+        },
+        runScheduledAction("ir_cron_directo_import"),
+        {
+            content: "the form updates itself: Ülevaatamiseks valmis, 8 read, the buttons",
+            trigger: ".o_statusbar_status button[aria-checked=true]:contains(Ülevaatamiseks valmis)",
+        },
+        {
+            content: "Loetud kirjeid: 8",
+            trigger: "div[name=read_count]:contains(8)",
+        },
+        {
+            content: "the preview button is there without a reload",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_open_preview]:contains(Ava eelvaade)",
+        },
+        {
+            content: "the job's message in the chatter, in Estonian",
+            trigger: ".o-mail-Message:contains(Directost loetud kirjeid (kliendid): 8)",
+        },
+        {
+            content: "the state change tracked in Estonian",
+            trigger: ".o-mail-Message:contains(Ülevaatamiseks valmis)",
+        },
+        {
+            content: "the activity in Estonian",
+            trigger: ".o-mail-Activity:contains(Directo eelvaade valmis: kliendid)",
+        },
+        screenshot(
+            "import-clients-ready-et",
+            ".o_notification:contains(Ava eelvaade ja vali, mida lisada) button:contains(Ava eelvaade)",
+            ".o_notification:has(.o_notification_buttons)"
+        ),
+        {
+            content: "the notification in Estonian opens the preview",
+            trigger: ".o_notification:contains(Ava eelvaade ja vali, mida lisada) button:contains(Ava eelvaade)",
+            run: "click",
+        },
+        {
+            content: "the preview: Uus",
+            trigger: ".o_list_view .o_data_row td[name=match_state]:contains(Uus)",
         },
     ],
 });
@@ -344,5 +405,36 @@ tours.add("directo_invoice_resource", {
             trigger: ".o_statusbar_status button[aria-checked=true]:contains(Posted)",
         },
         screenshot("invoice-rows-resource"),
+    ],
+});
+
+// (h) A client that is "Probably the same" as an Odoo client: the preview shows what linking
+// would write; the user links it keeping Odoo's values.
+tours.add("directo_client_probable", {
+    steps: () => [
+        {
+            content: "the import counts one client probably the same",
+            trigger: "button[name=action_open_probable] .o_stat_value:contains(1)",
+            run: "click",
+        },
+        {
+            content: "the preview lists the differences linking would write",
+            trigger: ".o_list_view .o_data_row:contains(K0002) td[name=changes]:contains(Name: Saare Kala → Saare Kala AS)",
+        },
+        {
+            content: "tick the row",
+            trigger: ".o_list_view .o_data_row:contains(K0002) .o_list_record_selector input",
+            run: "click",
+        },
+        screenshot("import-clients-probable", ".o_control_panel button[name=action_directo_link_keep]"),
+        {
+            content: "Link, Keep Odoo's Values",
+            trigger: ".o_control_panel button[name=action_directo_link_keep]",
+            run: "click",
+        },
+        {
+            content: "linked, nothing written",
+            trigger: ".o_notification:contains(1 linked, 0 updated)",
+        },
     ],
 });
