@@ -263,7 +263,7 @@ class DirectoImport(models.Model):
                 ("state", "in", ("queued", "reading", "adding", "ready")),
             ]
         )
-        activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE)
+        activity_type = self.env.ref(IMPORT_ACTIVITY_TYPE, raise_if_not_found=False)
         return runs.filtered(
             lambda run: (
                 run.state != "ready"
