@@ -7,7 +7,8 @@
 # imports Odoo 18), starts a throwaway PostgreSQL cluster and the Directo sandbox with its demo
 # data (both on free loopback ports), creates the database directo_demo whose company is
 # Estonian (so the `ee` chart applies; with Odoo's demo data unless --no-demo-data) with
-# directo_connector installed and connected to the sandbox (key DEMO-TOKEN), and serves Odoo
+# directo_connector installed and connected to the sandbox (key DEMO-TOKEN), the proposed
+# mappings of taxes and users confirmed (so the first export needs no setup), and serves Odoo
 # on http://localhost:8069 (loopback only; login admin / admin) until Ctrl-C (or SIGTERM). Then
 # it stops Odoo, the sandbox and PostgreSQL and removes every file it made.
 set -euo pipefail
@@ -71,7 +72,8 @@ trap 'exit 130' INT TERM  # the EXIT trap cleans up
 
 step "Directo sandbox with demo data"
 # From the repository root: directo_sandbox loads the codec from directo_connector/ beside it.
-"$PYTHON" -m directo_sandbox --port 0 --demo >"$work/sandbox.log" 2>&1 &
+# --pay-invoices: a receipt pays each invoice Directo gets, so the paid status can be seen.
+"$PYTHON" -m directo_sandbox --port 0 --demo --pay-invoices >"$work/sandbox.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 50); do
     grep -q 'listening on' "$work/sandbox.log" 2>/dev/null && break
@@ -101,15 +103,8 @@ env.company.country_id = env.ref("base.ee")
 env.cr.commit()
 PY
 odoo -i directo_connector --stop-after-init --no-http
-odoo_shell <<PY 2>/dev/null | tail -n 1
-company = env.company
-company.write({"directo_url": "$sandbox_url", "directo_token": "$token",
-               "directo_invoice_export": True})
-company.action_directo_connect()
-env.cr.commit()
-print("%s (chart %s): Directo %s" % (company.name, company.chart_template,
-                                    company.directo_connection_state))
-PY
+DIRECTO_URL="$sandbox_url" DIRECTO_TOKEN="$token" odoo_shell <tools/demo_connect.py 2>/dev/null |
+    tail -n 1
 
 step "Odoo"
 # Started directly, not through odoo(): a function sent to the background runs in a subshell,

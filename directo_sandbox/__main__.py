@@ -1,4 +1,4 @@
-"""CLI: ``directo-sandbox --port 8800 --demo [--token TOKEN] [--host H]``.
+"""CLI: ``directo-sandbox --port 8800 --demo [--pay-invoices] [--token TOKEN] [--host H]``.
 
 The same as ``python -m directo_sandbox ...``.
 """
@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--routing", default="any", choices=["any", "query", "body"],
                         help="where get/put/what must be sent (else Type 404)")  # fmt: skip
+    parser.add_argument(
+        "--pay-invoices", action="store_true",
+        help="demo: a confirmed receipt pays every invoice as soon as it is created",
+    )  # fmt: skip
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -36,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.state.set_success_code(int(args.success_code) if args.success_code != "alternate"
                                    else "alternate")  # fmt: skip
     sandbox.state.set_routing_required(args.routing)
+    sandbox.state.set_pay_new_invoices(args.pay_invoices)
     sandbox.start()
     with sandbox.state.lock:
         tokens = sorted(sandbox.state.tokens)

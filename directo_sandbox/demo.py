@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 #: Demo tokens: token -> (company, allowed "component:operation" set or None = all).
@@ -25,6 +25,11 @@ DEMO_TOKENS: dict[str, tuple[str, frozenset[str] | None]] = {
     # A key of another Directo company: valid, but different data.
     "OTHER-COMPANY": ("other", None),
 }
+
+
+def vat_price(salesprice: Decimal, rate: Decimal) -> Decimal:
+    """An article's price with VAT (``vatprice``), as Directo computes it: to cents."""
+    return (salesprice * (1 + rate / 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _ts(day: int, hour: int = 9) -> dt.datetime:
@@ -138,10 +143,12 @@ def demo_company() -> dict[str, Any]:
         ("ART-3300", "Raamatupidamise käsiraamat", "tk", "25.00", "2", 0),
         ("TEENUS-PAIGALDUS", "Paigaldustöö (tund)", "h", "45.00", "1", 0),
         ("TEENUS-KONSULT", "Konsultatsioon (tund)", "h", "80.00", "1", 0),
-        ("TEENUS-RAAMAT", "Raamatupidamisteenus (kuu)", "kuu", "350.00", "1", 0),
+        # VAT code 4: 22 %, the standard rate before July 2025, still in the database.
+        ("TEENUS-RAAMAT", "Raamatupidamisteenus (kuu)", "kuu", "350.00", "4", 0),
         ("TEENUS-EU", "Konsultatsioon EL kliendile", "h", "80.00", "3", 0),
         ("ART-9000", "Vana toode (suletud)", "tk", "1.00", "1", 1),
     ]
+    vatcodes = {"1": Decimal("24"), "2": Decimal("9"), "3": Decimal("0"), "4": Decimal("22")}
     out_items = {
         it[0]: {
             "code": it[0],
@@ -149,6 +156,7 @@ def demo_company() -> dict[str, Any]:
             "description": "",
             "unit": it[2],
             "salesprice": it[3],
+            "vatprice": str(vat_price(Decimal(it[3]), vatcodes[it[4]])),
             "vatcode": it[4],
             "closed": str(it[5]),
             "ts": _ts(3 + i, 10),
@@ -159,7 +167,7 @@ def demo_company() -> dict[str, Any]:
         "customers": out_customers,
         "contacts": out_contacts,
         "items": out_items,
-        "vatcodes": {"1": Decimal("24"), "2": Decimal("9"), "3": Decimal("0")},
+        "vatcodes": vatcodes,
         "objects": _objects(
             ("JAAN", "Jaan Tamm"),
             ("KATRIN", "Katrin Kask"),
@@ -167,6 +175,8 @@ def demo_company() -> dict[str, Any]:
             ("TALLINN", "Tallinna kontor"),
             ("TARTU", "Tartu kontor"),
             ("SAARE", "Saaremaa kontor"),
+            # Odoo's administrator (login admin, e-mail admin@...): the demo's salesperson.
+            ("ADMIN", "Administrator"),
             ("VANA", "Endine müüja (suletud)", 1),
         ),  # fmt: skip
     }
@@ -213,6 +223,7 @@ def other_company() -> dict[str, Any]:
                 "name": "Transporditeenus",
                 "unit": "km",
                 "salesprice": "1.20",
+                "vatprice": "1.49",
                 "vatcode": "1",
                 "closed": "0",
                 "ts": _ts(5),

@@ -40,8 +40,8 @@ _CONTROL_ACTIONS = (
     "add_item",
     "add_vatcode", "add_object", "add_receipt", "edit_receipt", "unconfirm_receipt",
     "confirm_receipt", "delete_receipt", "confirm_invoice", "add_fault", "clear_faults",
-    "set_success_code", "set_routing_required", "set_refusal_style", "close",
-    "add_invoice", "set_report_balances",
+    "set_success_code", "set_routing_required", "set_refusal_style", "set_pay_new_invoices",
+    "close", "add_invoice", "set_report_balances",
 )  # fmt: skip
 
 

@@ -260,6 +260,8 @@ class SandboxState:
             self.max_request_bytes = 19 * 1024 * 1024
             #: Wording of unknown/closed code refusals (see set_refusal_style).
             self.refusal_style = "code"
+            #: Demo: a confirmed receipt pays every invoice as it is created.
+            self.pay_new_invoices = False
             #: Whether customer reads carry each client's balance (see set_report_balances).
             self.report_balances = True
             if self._demo:
@@ -396,6 +398,14 @@ class SandboxState:
             raise ValueError("add_item needs a code")
         attrs.setdefault("closed", "0")
         with self.lock:
+            rate = self.company(company).vatcodes.get(str(attrs.get("vatcode") or ""))
+            if (
+                attrs.get("vatprice") is None
+                and attrs.get("salesprice") is not None
+                and rate is not None
+            ):
+                # Directo derives the price with VAT from the article's VAT code.
+                attrs["vatprice"] = demo.vat_price(_dec(attrs["salesprice"]), rate)
             rec = self._record(ITEM_ATTRIBUTES, dict(attrs))
             self.company(company).items[rec["code"]] = rec
             return dict(rec)
@@ -427,6 +437,12 @@ class SandboxState:
         if kind not in registers:
             raise ValueError(f"kind must be one of {sorted(registers)}")
         return registers[kind]
+
+    def set_pay_new_invoices(self, on: bool = True) -> None:
+        """Demo: every invoice a put creates is paid at once by a confirmed receipt of its
+        gross total (so the paid status can be seen right after the first export)."""
+        with self.lock:
+            self.pay_new_invoices = bool(on)
 
     def set_refusal_style(self, style: str) -> None:
         """How an unknown or closed code is worded (Directo's real wording is unknown):
@@ -863,10 +879,13 @@ class SandboxState:
         results = etree.Element("results")
         with self.lock:
             comp = self.company(company)
+            existed = set(comp.invoices)
             for el in documents:
                 type_code, desc, docid = self._put_invoice(
                     comp, el, update, update_confirmed, confirm_all
                 )
+                if self._pays(comp, existed, type_code, docid):
+                    self._add_receipt(company, int(docid), confirmed=True)
                 res = etree.SubElement(results, "Result")
                 res.set("Type", str(type_code))
                 res.set("Desc", desc)
@@ -876,6 +895,16 @@ class SandboxState:
                 res.set("submit", "Invoices")
         body = etree.tostring(results, encoding="UTF-8", xml_declaration=True)
         return body, len(documents)
+
+    def _pays(self, comp: _Company, existed: set[int], type_code: int, docid: str | None) -> bool:
+        """Demo (``pay_new_invoices``): the put created this invoice, with rows."""
+        return bool(
+            self.pay_new_invoices
+            and type_code in (0, 30)
+            and docid is not None
+            and int(docid) not in existed
+            and comp.invoices[int(docid)]["rows"]
+        )
 
     def _success(self, created: bool) -> tuple[int, str]:
         code = self.success_code

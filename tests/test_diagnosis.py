@@ -97,7 +97,7 @@ def test_everything_known_names_the_vat_codes():
     # One VAT code of one tax on two rows is named once, with both rows.
     assert "VAT code 1 of tax VAT 24% (INV/2026/00003 row 1, INV/2026/00003 row 2)" in text
     assert text.count("VAT code 1 of tax") == 1
-    assert "Accounting > Configuration > Taxes" in text
+    assert "Invoicing > Configuration > Accounting > Taxes" in text
 
 
 def test_description_hints_order_the_findings():

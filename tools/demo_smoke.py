@@ -5,7 +5,10 @@ Odoo answers (failing early when the demo process PID ends), logs in as admin / 
 JSON-RPC (``/web/session/authenticate``), opens the Invoicing settings the way the web client
 does (the settings form view with its Directo block, a settings record and its Directo
 fields), reads the company (Estonian chart, connected to the sandbox) and loads
-``/odoo/settings``. Exits non-zero with the reason on the first failure.
+``/odoo/settings``, then exports a first invoice with no configuration (a client and an
+article with the codes their imports give, the product's default tax, the administrator as
+salesperson) and fetches its paid status (the demo's Directo pays it). Exits non-zero with
+the reason on the first failure.
 """
 
 from __future__ import annotations
@@ -71,10 +74,10 @@ def check(condition: bool, message: str) -> None:
     print(f"ok: {message}")
 
 
-def smoke(url: str) -> None:
+def smoke(url: str, db: str = DB) -> None:
     rpc = JsonRpc(url)
-    session = rpc.call("/web/session/authenticate", db=DB, login="admin", password="admin")
-    check(bool(session.get("uid")), f"logged in as admin on {DB} over JSON-RPC")
+    session = rpc.call("/web/session/authenticate", db=db, login="admin", password="admin")
+    check(bool(session.get("uid")), f"logged in as admin on {db} over JSON-RPC")
 
     views = rpc.call_kw("res.config.settings", "get_views", [[False, "form"]])
     arch = views["views"]["form"]["arch"]
@@ -95,6 +98,40 @@ def smoke(url: str) -> None:
 
     page = rpc.session.get(f"{url}/odoo/settings", timeout=60)
     check(page.status_code == 200 and "odoo" in page.text, "/odoo/settings opens")
+    first_export(rpc)
+
+
+def first_export(rpc: JsonRpc) -> None:
+    """An invoice of a client and an article as their imports leave them (their Directo
+    codes), with the product's default tax and the administrator as salesperson, exported
+    without any other configuration."""
+    partner = rpc.call_kw(
+        "res.partner", "create", {"name": "Põhjala Puit OÜ", "is_company": True,
+                                  "directo_code": "K0001"},
+    )  # fmt: skip
+    product = rpc.call_kw(
+        "product.product", "create", {"name": "Konsultatsioon", "directo_code": "TEENUS-KONSULT",
+                                      "list_price": 80},
+    )  # fmt: skip
+    move = rpc.call_kw(
+        "account.move", "create",
+        {"move_type": "out_invoice", "partner_id": partner,
+         "invoice_line_ids": [[0, 0, {"product_id": product, "quantity": 2}]]},
+    )  # fmt: skip
+    rpc.call_kw("account.move", "action_post", [move])
+    action = rpc.call_kw("account.move", "action_directo_export", [move])
+    message = (action.get("params") or {}).get("message") or action.get("res_model")
+    [invoice] = rpc.call_kw(
+        "account.move", "read", [move], ["name", "directo_state", "directo_number"]
+    )
+    check(invoice["directo_state"] == "sent",
+          f"{invoice['name']} exported with no configuration: Directo number "
+          f"{invoice['directo_number']} ({message})")  # fmt: skip
+    # The demo's Directo pays what it gets: the settings' "Fetch paid status now".
+    company_id = rpc.call_kw("account.move", "read", [move], ["company_id"])[0]["company_id"][0]
+    rpc.call_kw("res.company", "action_directo_fetch_paid_status", [company_id])
+    [invoice] = rpc.call_kw("account.move", "read", [move], ["directo_payment_state"])
+    check(invoice["directo_payment_state"] == "paid", "the sandbox's receipt: Paid in Directo")
 
 
 def main(argv: list[str]) -> int:
@@ -102,10 +139,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("url")
     parser.add_argument("--pid", type=int, help="the run_demo.sh process")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--db", default=DB, help=f"the database (default {DB})")
     args = parser.parse_args(argv)
     try:
         wait_for_odoo(args.url.rstrip("/"), args.pid, args.timeout)
-        smoke(args.url.rstrip("/"))
+        smoke(args.url.rstrip("/"), args.db)
     except (SmokeError, requests.RequestException, ValueError, KeyError) as error:
         print(f"run_demo.sh smoke test failed: {error}")
         return 1

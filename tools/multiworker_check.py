@@ -42,6 +42,8 @@ from lxml import etree
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from demo_smoke import SmokeError, wait_for_odoo  # noqa: E402  (beside this script)
+
 from directo_sandbox import DirectoSandbox  # noqa: E402
 
 TOKEN = "DEMO-TOKEN"
@@ -136,20 +138,6 @@ def start_odoo(conf: str, db: str, log: Path, port: int) -> subprocess.Popen:
     # start in a build without its plugins: not needed here) beside it.
     with open(log.with_suffix(".stderr"), "wb") as stderr:
         return subprocess.Popen(command, cwd=REPO, start_new_session=True, stderr=stderr)
-
-
-def wait_for_odoo(url: str, server: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise CheckFailed(f"Odoo ended with code {server.returncode} before answering")
-        try:
-            if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise CheckFailed(f"Odoo did not answer at {url} within {timeout:.0f} s")
 
 
 def stop_odoo(server: subprocess.Popen) -> None:
@@ -437,7 +425,10 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         server = start_odoo(args.config, args.database, log, port)
         try:
-            wait_for_odoo(url, server)
+            try:
+                wait_for_odoo(url, server.pid, 90)
+            except SmokeError as error:
+                raise CheckFailed(f"Odoo (pid {server.pid}) did not start: {error}") from error
             admin = Rpc(url, args.database, "admin", "admin")
             known = set(sandbox.invoices())
             invoice_ids, users = set_up(admin, sandbox.url, password)

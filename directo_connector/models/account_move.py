@@ -56,6 +56,7 @@ EXPORT_STATE_FIELDS = frozenset(
         "directo_payment_state",
         "directo_amount_paid",
         "directo_last_payment_date",
+        "directo_amount_total",
     }
 )
 # The export's own writes carry this very object in their context (identity is checked:
@@ -166,6 +167,31 @@ class AccountMove(models.Model):
         string="Rows Sent to Directo",
         domain=[("display_type", "=", "product")],
     )
+
+    # Directo's amount of the invoice (the receipts' invoice sum), compared with Odoo's.
+    directo_amount_total = fields.Monetary(
+        string="Amount in Directo",
+        copy=False,
+        readonly=True,
+        currency_field="currency_id",
+        help="The invoice's amount as Directo reports it on the receipts paying it (their "
+        "invoice sum). Empty until a receipt names the invoice.",
+    )
+    directo_amount_differs = fields.Boolean(
+        compute="_compute_directo_amount_differs",
+        store=True,
+        index=True,
+        copy=False,
+        help="Directo's amount of this invoice is not Odoo's total: Directo booked other "
+        "amounts (e.g. another VAT code or rate). Correct the invoice in Directo or in Odoo.",
+    )
+
+    @api.depends("directo_amount_total", "amount_total", "currency_id")
+    def _compute_directo_amount_differs(self):
+        for move in self:
+            move.directo_amount_differs = bool(move.directo_amount_total) and bool(
+                move.currency_id.compare_amounts(move.directo_amount_total, move.amount_total)
+            )
 
     @api.depends("directo_document")
     def _compute_directo_held(self):

@@ -506,6 +506,14 @@ class DirectoCustomerExport(models.AbstractModel):
                 ["directo_code", "directo_code_pending", "write_uid", "write_date"], flush=False
             )
             partners.modified(["directo_code"])
+            # Directo has them now: Odoo's copy of its clients too (the pre-send check).
+            Register = self.env["directo.register"].sudo()
+            for company in {entry.company for entry in done}:
+                Register._directo_add_codes(
+                    company,
+                    "customer",
+                    [(e.code, e.partner.name) for e in done if e.company == company],
+                )
         notes = {}
         for entry in done:
             entry.message = self._success_message(entry)

@@ -43,6 +43,7 @@ SUBJECTS = [
     ("invoice", "Invoices"),
     ("receipt", "Receipts"),
     ("object", "Objects"),
+    ("itemaccountvatcode", "VAT codes"),
     ("other", "Other"),
 ]
 _RESULT_BY_ERROR = {

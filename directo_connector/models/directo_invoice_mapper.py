@@ -32,6 +32,7 @@ from ..xmldirect.diagnosis import (
     register_findings,
 )
 from ..xmldirect.outcome import CONFIRMED, holds_ours
+from ..xmldirect.vatcodes import format_rate, same_rate
 
 EXPORT_MOVE_TYPES = ("out_invoice", "out_refund")
 
@@ -40,15 +41,17 @@ class DirectoProblem:
     """One reason why an invoice cannot be exported (shown in the problems dialog).
 
     ``client`` is set on "client has no Directo client code": the dialog offers to create
-    that client in Directo."""
+    that client in Directo. ``record`` is the record whose Directo code is missing or wrong
+    (a tax, product or user): the dialog offers to set its code in place."""
 
-    __slots__ = ("client", "line", "message", "move")
+    __slots__ = ("client", "line", "message", "move", "record")
 
-    def __init__(self, move, message, line=None, client=None):
+    def __init__(self, move, message, line=None, client=None, record=None):
         self.move = move
         self.line = line
         self.message = message
         self.client = client
+        self.record = record
 
 
 class DirectoPrepared:
@@ -56,17 +59,19 @@ class DirectoPrepared:
     and which Odoo record each sent code came from (``uses``: to check the codes against
     Odoo's copy of Directo's registers and to explain Directo's refusals)."""
 
-    __slots__ = ("move", "payload", "problems", "uses")
+    __slots__ = ("move", "payload", "problems", "uses", "vat_rates")
 
-    def __init__(self, move):
+    def __init__(self, move, vat_rates=None):
         self.move = move
         self.payload = None
         self.problems = []
         # xmldirect.diagnosis.CodeUse of every code sent; ``ref`` is the invoice line
         self.uses = []
+        # {Directo VAT code: rate or None} of Odoo's copy, for the company of the move
+        self.vat_rates = vat_rates or {}
 
-    def problem(self, message, line=None, client=None):
-        self.problems.append(DirectoProblem(self.move, message, line, client))
+    def problem(self, message, line=None, client=None, record=None):
+        self.problems.append(DirectoProblem(self.move, message, line, client, record))
 
 
 def _decimal(value, digits):
@@ -95,9 +100,11 @@ class DirectoInvoiceMapper(models.AbstractModel):
             "qty": precision("Product Unit of Measure"),
             "discount": precision("Discount"),
         }
+        Register = self.env["directo.register"].sudo()
+        vat_rates = {company: Register._directo_vat_rates(company) for company in moves.company_id}
         prepared = []
         for move in moves:
-            prep = DirectoPrepared(move)
+            prep = DirectoPrepared(move, vat_rates.get(move.company_id))
             prepared.append(prep)
             self._map_move(prep, resend, digits)
         self._check_numbers(prepared)
@@ -217,7 +224,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
             prep.problem(
                 self.env._(
                     "%(error)s Or set a Directo number prefix on journal %(journal)s "
-                    "(Accounting > Configuration > Journals).",
+                    "(Invoicing > Configuration > Accounting > Journals).",
                     error=error.translated(self.env._),
                     journal=move.journal_id.name,
                 )
@@ -301,6 +308,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
                     product=product.display_name,
                 ),
                 line,
+                record=product,
             )
         else:
             prep.uses.append(CodeUse(ARTICLE, item, product.display_name, where, line))
@@ -335,19 +343,51 @@ class DirectoInvoiceMapper(models.AbstractModel):
         if not vatcode:
             prep.problem(
                 self.env._(
-                    "%(row)s: tax %(tax)s has no Directo VAT Code. Set it under "
-                    "Accounting > Configuration > Taxes > %(tax)s (Directo VAT Code).",
+                    "%(row)s: tax %(tax)s has no Directo VAT Code. Pick it here, or set it "
+                    "under Invoicing > Configuration > Accounting > Taxes > %(tax)s (Directo "
+                    "VAT Code).",
                     row=row_label,
                     tax=taxes.name,
                 ),
                 line,
+                record=taxes,
             )
+            return taxes, None
+        if not self._check_vat_rate(prep, line, row_label, taxes, vatcode):
             return taxes, None
         prep.uses.append(CodeUse(VAT, vatcode, taxes.name, where, line))
         return taxes, vatcode
 
+    def _check_vat_rate(self, prep, line, row_label, tax, vatcode):
+        """False (and a problem) when the tax's rate is not the rate of its Directo code:
+        Directo would book other amounts than Odoo. Codes whose rate Odoo does not know
+        (not in the copy, or its articles disagree) are not checked."""
+        code_rate = prep.vat_rates.get(vatcode)
+        if code_rate is None or tax.amount_type not in ("percent", "division"):
+            return True
+        if same_rate(tax.amount, code_rate):
+            return True
+        prep.problem(
+            self.env._(
+                "%(row)s: tax %(tax)s (%(tax_rate)s) is mapped to Directo VAT code %(code)s, "
+                "whose rate is %(code_rate)s: Directo would book other amounts than Odoo. "
+                "Give the tax the Directo VAT code of rate %(tax_rate)s.",
+                row=row_label,
+                tax=tax.name,
+                tax_rate=format_rate(tax.amount),
+                code=vatcode,
+                code_rate=format_rate(code_rate),
+            ),
+            line,
+            record=tax,
+        )
+        return False
+
     def _row_object(self, prep, line, row_label, where):
-        client = line.move_id.partner_id.commercial_partner_id
+        move = line.move_id
+        client = move.partner_id.commercial_partner_id
+        client_user = client.user_id if client.directo_default_resource_is_user else None
+        salesperson = move.invoice_user_id if move.company_id.directo_salesperson_fallback else None
         try:
             obj = resolve_row_object(
                 row_label,
@@ -356,9 +396,11 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 _resource(client.directo_default_resource_id),
                 client.directo_default_resource_is_user,
                 _resource(client.user_id),
+                invoice_salesperson=_resource(salesperson),
             )
         except RuleError as error:
-            prep.problem(error.translated(self.env._), line)
+            who = self._row_person(line, client, client_user, salesperson)
+            prep.problem(error.translated(self.env._), line, record=who or None)
             return None
         _ = self.env._
         if line.directo_resource_id:
@@ -370,13 +412,26 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 row=where,
                 client=client.display_name,
             )
-        else:
+        elif client_user:
             who = client.user_id
             where = self.env._(
                 "%(row)s, salesperson of client %(client)s", row=where, client=client.display_name
             )
+        else:
+            who = salesperson
+            where = self.env._("%(row)s, salesperson of the invoice", row=where)
         prep.uses.append(CodeUse(OBJECT, obj, who.name, where, line))
         return obj
+
+    @staticmethod
+    def _row_person(line, client, client_user, salesperson):
+        """The user whose Directo code a row's object comes from (or would)."""
+        return (
+            line.directo_resource_id
+            or client.directo_default_resource_id
+            or client_user
+            or salesperson
+        )
 
     def _row_payload(self, line, rn, item, tax, vatcode, obj, digits):
         move = line.move_id
@@ -437,7 +492,7 @@ class DirectoInvoiceMapper(models.AbstractModel):
                         "Invoice %(move)s maps to Directo number %(number)s, like "
                         "%(others)s. Directo numbers must be unique: set a different "
                         "Directo number prefix (or credit note prefix) on journal "
-                        "%(journal)s (Accounting > Configuration > Journals).",
+                        "%(journal)s (Invoicing > Configuration > Accounting > Journals).",
                         move=prep.move.name,
                         number=number,
                         others=", ".join(others),
@@ -471,9 +526,31 @@ class DirectoInvoiceMapper(models.AbstractModel):
                 findings = self._register_findings(company, preps, codes)
             for prep, found in findings.items():
                 for finding in found:
-                    prep.problem(finding.message.translated(self.env._), finding.use.ref)
+                    prep.problem(
+                        finding.message.translated(self.env._),
+                        finding.use.ref,
+                        record=self._finding_record(finding),
+                    )
                 if found:
                     prep.payload = None
+
+    def _finding_record(self, finding):
+        """The product or user whose code Directo does not have (the dialog offers to
+        pick another from Directo's list); None for the others."""
+        line = finding.use.ref
+        if not line:
+            return None
+        if finding.use.kind == ARTICLE:
+            return line.product_id
+        if finding.use.kind == OBJECT:
+            move = line.move_id
+            client = move.partner_id.commercial_partner_id
+            client_user = client.user_id if client.directo_default_resource_is_user else None
+            salesperson = (
+                move.invoice_user_id if move.company_id.directo_salesperson_fallback else None
+            )
+            return self._row_person(line, client, client_user, salesperson) or None
+        return None
 
     def _register_findings(self, company, preps, codes):
         views = self.env["directo.register"].sudo()._directo_views(company, codes)

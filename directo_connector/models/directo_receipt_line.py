@@ -263,7 +263,33 @@ class DirectoReceiptLine(models.Model):
         self._directo_write_invoices(updates)
         if bodies:
             moves.browse(list(bodies))._message_log_batch(bodies=bodies)
+        self._directo_refresh_amounts(moves)
         return moves.browse(list(updates))
+
+    @api.model
+    def _directo_refresh_amounts(self, moves):
+        """Directo's amount of each invoice: the invoice sum of the newest receipt row
+        naming it (one query); written only where it changed."""
+        if not moves:
+            return
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (move_id) move_id, invoicesum FROM directo_receipt_line
+                WHERE move_id IN %s AND match_state = 'matched' AND invoicesum IS NOT NULL
+                ORDER BY move_id, row_datetime DESC NULLS LAST, id DESC""",
+            [tuple(moves.ids)],
+        )
+        sums = dict(self.env.cr.fetchall())
+        changed = moves.filtered(
+            lambda m: (
+                m.id in sums and m.currency_id.compare_amounts(sums[m.id], m.directo_amount_total)
+            )
+        )
+        if changed:
+            changed._directo_write_states(
+                {move.id: {"directo_amount_total": sums[move.id]} for move in changed}
+            )
+            # The low-level write does not tell the flag computed from it.
+            changed.modified(["directo_amount_total"])
 
     @api.model
     def _directo_write_invoices(self, updates):

@@ -15,6 +15,7 @@ too old or unreadable is simply not used: the export still works.
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from psycopg2.extras import execute_values
 
@@ -23,7 +24,9 @@ from odoo.tools import format_datetime
 
 from ..xmldirect import DirectoError
 from ..xmldirect.client import REGISTER_COMPONENTS
+from ..xmldirect.codec import RegisterEntry
 from ..xmldirect.diagnosis import RegisterView
+from ..xmldirect.vatcodes import LIST, combine_article_rates, implied_rate
 
 _logger = logging.getLogger(__name__)
 
@@ -39,7 +42,35 @@ DEFAULT_MAX_AGE_HOURS = 24
 WATERMARK_OVERLAP = timedelta(days=1)
 #: The ``closed`` filter values each register is read with (None: no filter).
 _CLOSED_FILTERS = {"customer": (False, True), "item": (False, True), "object": (None,)}
-COMPONENT_LABELS = [("customer", "Clients"), ("item", "Articles"), ("object", "Objects")]
+#: Directo's VAT codes: no register XML Direct documents. Odoo's copy is derived from the
+#: articles (each priced article tells its code's rate) and, where the key may read it,
+#: the undocumented ``itemaccountvatcode``; brought up to date with the articles.
+VAT = "vatcode"
+COMPONENT_LABELS = [
+    ("customer", "Clients"),
+    ("item", "Articles"),
+    ("object", "Objects"),
+    (VAT, "VAT codes"),
+]
+#: Every register Odoo keeps a copy of; the VAT codes come after the articles they are
+#: derived from.
+COMPONENTS = (*REGISTER_COMPONENTS, VAT)
+RATE_SOURCES = [
+    (LIST, "Directo's VAT code list"),
+    ("item", "Articles' prices"),
+    ("conflict", "Articles disagree"),
+]
+
+
+class _VatRow(NamedTuple):
+    """A VAT code row of the copy (stored like the other registers' codes)."""
+
+    code: str
+    rate: object
+    rate_source: str | None
+    name: str | None
+    closed: bool = False
+    ts: object = None
 
 
 class DirectoRegister(models.Model):
@@ -81,7 +112,7 @@ class DirectoRegister(models.Model):
         missing = [
             (company.id, component)
             for company in companies
-            for component in REGISTER_COMPONENTS
+            for component in COMPONENTS
             if (company.id, component) not in have
         ]
         if missing:
@@ -162,6 +193,9 @@ class DirectoRegister(models.Model):
 
     def _directo_read(self, client, full):
         self.ensure_one()
+        if self.component == VAT:
+            self._directo_read_vat_codes(client)
+            return
         ts = None if full else self._directo_since()
         entries = {}
         try:
@@ -197,7 +231,19 @@ class DirectoRegister(models.Model):
         cr = self.env.cr
         stamp = datetime.now(UTC).replace(tzinfo=None)
         rows = [
-            (self.id, self.company_id.id, self.component, e.code, e.name, e.closed, e.ts, stamp)
+            (
+                self.id,
+                self.company_id.id,
+                self.component,
+                e.code,
+                e.name,
+                e.closed,
+                e.ts,
+                getattr(e, "vatcode", None),
+                self._directo_entry_rate(e),
+                getattr(e, "rate_source", None),
+                stamp,
+            )
             for e in entries
         ]
         self.env["directo.register.code"].flush_model()
@@ -205,14 +251,16 @@ class DirectoRegister(models.Model):
             execute_values(
                 cr,
                 """INSERT INTO directo_register_code
-                       (register_id, company_id, component, code, name, closed, ts, write_date,
-                        create_uid, write_uid, create_date)
+                       (register_id, company_id, component, code, name, closed, ts, vatcode,
+                        rate, rate_source, write_date, create_uid, write_uid, create_date)
                    VALUES %s
                    ON CONFLICT (register_id, code) DO UPDATE
                       SET name = EXCLUDED.name, closed = EXCLUDED.closed, ts = EXCLUDED.ts,
+                          vatcode = EXCLUDED.vatcode, rate = EXCLUDED.rate,
+                          rate_source = EXCLUDED.rate_source,
                           write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date""",
                 rows,
-                template="(%s, %s, %s, %s, %s, %s, %s, %s, {uid}, {uid}, "
+                template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, {uid}, {uid}, "
                 "(now() at time zone 'UTC'))".format(uid=int(self.env.uid)),
                 page_size=1000,
             )
@@ -223,6 +271,64 @@ class DirectoRegister(models.Model):
                 [self.id, stamp],
             )
         self.env["directo.register.code"].invalidate_model()
+
+    @api.model
+    def _directo_add_codes(self, company, component, codes):
+        """Codes Directo has just confirmed (e.g. a client Odoo created there): added to
+        Odoo's copy at once, so the pre-send check does not wait for the next read."""
+        register = self._directo_for(company).filtered(lambda r: r.component == component)
+        if register.loaded:
+            register._directo_store([RegisterEntry(code, name) for code, name in codes], False)
+
+    @staticmethod
+    def _directo_entry_rate(entry):
+        """The rate stored with a code: a VAT code's own, an article's implied one."""
+        if hasattr(entry, "rate"):
+            return None if entry.rate is None else float(entry.rate)
+        rate = implied_rate(getattr(entry, "salesprice", None), getattr(entry, "vatprice", None))
+        return None if rate is None else float(rate)
+
+    def _directo_read_vat_codes(self, client):
+        """Directo's VAT codes with their rates: from the articles of Odoo's copy, then
+        from ``itemaccountvatcode`` where the key may read it (its fields are undocumented:
+        an answer without codes or rates, or a refusal, leaves the articles' rates)."""
+        self.env["directo.register.code"].flush_model()
+        self.env.cr.execute(
+            """SELECT vatcode, rate FROM directo_register_code
+                WHERE company_id = %s AND component = 'item' AND vatcode IS NOT NULL""",
+            [self.company_id.id],
+        )
+        rates = {
+            code: _VatRow(code, found.rate, found.source, None)
+            for code, found in combine_article_rates(self.env.cr.fetchall()).items()
+        }
+        try:
+            listed = list(client.iter_vat_code_list())
+        except DirectoError as error:
+            _logger.info(
+                "Directo VAT code list of company %s not read (%s): the articles' rates are used",
+                self.company_id.id,
+                type(error).__name__,
+            )
+            listed = []
+        for entry in listed:
+            if entry.rate is not None or entry.code not in rates:
+                rates[entry.code] = _VatRow(
+                    entry.code, entry.rate, LIST if entry.rate is not None else None, entry.name
+                )
+        self._directo_store(rates.values(), full=True)
+        self.write({"refreshed_at": fields.Datetime.now(), "loaded": True, "error": False})
+
+    @api.model
+    def _directo_vat_rates(self, company):
+        """{VAT code: rate or None} of Odoo's copy for ``company`` (one query)."""
+        self.env["directo.register.code"].flush_model()
+        self.env.cr.execute(
+            """SELECT code, rate FROM directo_register_code
+                WHERE company_id = %s AND component = %s""",
+            [company.id, VAT],
+        )
+        return dict(self.env.cr.fetchall())
 
     # ------------------------------------------------------------------ scheduled action
 
@@ -254,15 +360,17 @@ class DirectoRegister(models.Model):
         A register that cannot be relied on (never read, older than the maximum age) gives
         an unusable view saying why.
         """
-        registers = self.sudo().search([("company_id", "=", company.id)])
+        registers = self.sudo().search(
+            [("company_id", "=", company.id), ("component", "in", REGISTER_COMPONENTS)]
+        )
         found = {component: {} for component in REGISTER_COMPONENTS}
         codes = sorted({code for code in codes if code})
         if codes:
             self.env["directo.register.code"].flush_model()
             self.env.cr.execute(
                 """SELECT component, code, closed FROM directo_register_code
-                    WHERE company_id = %s AND code IN %s""",
-                [company.id, tuple(codes)],
+                    WHERE company_id = %s AND code IN %s AND component IN %s""",
+                [company.id, tuple(codes), REGISTER_COMPONENTS],
             )
             for component, code, closed in self.env.cr.fetchall():
                 found[component][code] = bool(closed)
@@ -310,7 +418,9 @@ class DirectoRegister(models.Model):
         """One sentence per company: how fresh the copy the pre-send check used is."""
         lines = []
         now = fields.Datetime.now()
-        everything = self.sudo().search([("company_id", "in", companies.ids)])
+        everything = self.sudo().search(
+            [("company_id", "in", companies.ids), ("component", "in", REGISTER_COMPONENTS)]
+        )
         for company in companies:
             registers = everything.filtered(lambda r, company=company: r.company_id == company)
             usable = registers.filtered(lambda r: r._directo_usable(now))

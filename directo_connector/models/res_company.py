@@ -109,6 +109,14 @@ class ResCompany(models.Model):
         "works when the term codes are named after their day counts. 'Due date only' sends "
         "no payment term, only the due date.",
     )
+    directo_salesperson_fallback = fields.Boolean(
+        string="Invoice Salesperson as Last Resource",
+        default=True,
+        help="A row without a resource is sent with the Directo code of: the client's "
+        "Default Resource; else, when 'Default Resource: Default User' is set on the "
+        "client, the client's salesperson; else, when this is on, the invoice's "
+        "salesperson.",
+    )
     directo_auto_export = fields.Boolean(
         string="Export Invoices Automatically When Posted",
         help="When on, posted customer invoices and credit notes are sent to Directo in "
@@ -459,7 +467,10 @@ class ResCompany(models.Model):
             }
         )
         if state == "connected":
-            self._directo_after_connect()
+            proposals = self._directo_after_connect()
+            if proposals:
+                message += "\n" + proposals
+                self.directo_connection_message = message
         kind = "danger" if state != "connected" else "warning" if refused else "success"
         return notification_action(
             self.env._("Directo"), message, kind, sticky=kind != "success", reload="record"
@@ -486,13 +497,16 @@ class ResCompany(models.Model):
         return refused
 
     def _directo_after_connect(self):
-        """Hook run after a successful Connect: start the client import in the background,
-        unless one is already under way or its preview waits to be reviewed (Connect
-        clicked again must not queue read after read, each with its activity)."""
+        """Hook run after a successful Connect: read Odoo's copy of Directo's codes (so the
+        mappings of taxes and users can be proposed at once) and start the client import in
+        the background, unless one is already under way or its preview waits to be reviewed
+        (Connect clicked again must not queue read after read, each with its activity).
+        Returns the sentence about the proposed mappings."""
+        self.env["directo.register"]._directo_for(self)._directo_refresh(full=True)
         Import = self.env["directo.import"].sudo()
         if not Import._directo_pending_client_import(self):
             Import._directo_enqueue("client", self)
-        return True
+        return self.env["directo.mapping.wizard"]._directo_proposal_note(self)
 
     def action_directo_refresh_registers(self):
         """Settings button: read Directo's clients, articles and objects again in full
@@ -503,6 +517,7 @@ class ResCompany(models.Model):
         registers._directo_refresh(full=True, min_interval=timedelta(0))
         errors = [r.error for r in registers if r.error]
         message = self.env["directo.register"]._directo_freshness(self)
+        message += "\n" + self.env["directo.mapping.wizard"]._directo_proposal_note(self)
         if errors:
             message += "\n" + "\n".join(errors)
         return notification_action(

@@ -19,6 +19,9 @@ class ResConfigSettings(models.TransientModel):
     )
     directo_auto_confirm = fields.Boolean(related="company_id.directo_auto_confirm", readonly=False)
     directo_auto_export = fields.Boolean(related="company_id.directo_auto_export", readonly=False)
+    directo_salesperson_fallback = fields.Boolean(
+        related="company_id.directo_salesperson_fallback", readonly=False
+    )
     directo_retry_limit = fields.Integer(related="company_id.directo_retry_limit", readonly=False)
     directo_payment_term_mode = fields.Selection(
         related="company_id.directo_payment_term_mode", readonly=False
@@ -51,11 +54,23 @@ class ResConfigSettings(models.TransientModel):
         string="Directo Codes Copy", compute="_compute_directo_register_note"
     )
 
+    directo_mapping_note = fields.Text(
+        string="Directo Mappings", compute="_compute_directo_register_note"
+    )
+
     @api.depends("company_id")
     def _compute_directo_register_note(self):
         Register = self.env["directo.register"].sudo()
+        Mapping = self.env["directo.mapping.wizard"]
         for settings in self:
             settings.directo_register_note = Register._directo_freshness(settings.company_id)
+            settings.directo_mapping_note = Mapping._directo_proposal_note(settings.company_id)
+
+    def action_directo_open_mappings(self):
+        """Review mappings: the company's taxes and users without Directo code, with the
+        codes Odoo proposes."""
+        self._directo_save_page()
+        return self.env["directo.mapping.wizard"]._open_for(self.company_id)
 
     def action_directo_refresh_registers(self):
         self._directo_save_page()

@@ -16,5 +16,7 @@ from . import test_production_safety
 from . import test_customers_in
 from . import test_refusal_diagnosis
 from . import test_tours
+from . import test_vat_codes
+from . import test_mappings
 from . import test_reconciliation
 from . import test_reconciliation_tour

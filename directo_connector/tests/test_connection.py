@@ -31,7 +31,9 @@ class TestDirectoConnection(DirectoTransactionCase):
         self.assertTrue(self.company.directo_connection_checked_at)
         self.assertEqual(action["params"]["type"], "success")
         exchanges = self._exchanges()[before:]
-        # Every feed the module uses is checked: the reads, and a put without documents.
+        # Every feed the module uses is checked: the reads, and a put without documents;
+        # then Odoo's copy of Directo's codes is read (for the proposed mappings), the
+        # VAT code list included.
         self.assertEqual(
             set(zip(exchanges.mapped("component"), exchanges.mapped("operation"), strict=True)),
             {
@@ -41,19 +43,29 @@ class TestDirectoConnection(DirectoTransactionCase):
                 ("receipt", "get"),
                 ("object", "get"),
                 ("contact", "get"),
+                ("itemaccountvatcode", "get"),
             },
         )
+        self.assertIn("Odoo proposes a code", self.company.directo_connection_message)
         # Every check is recorded as a check that passed (green), with the feed it proved,
-        # the empty put included (Directo's "No processable XML data found" is its proof).
+        # the empty put included (Directo's "No processable XML data found" is its proof);
+        # the reads of Odoo's copy of Directo's codes that follow are plain answered reads.
         self.assertTrue(all(exchanges.mapped("success")))
-        self.assertEqual(set(exchanges.mapped("result")), {"check"})
+        checks = exchanges.filtered("check_feed")
+        copy_reads = exchanges - checks
+        self.assertEqual(set(checks.mapped("result")), {"check"})
+        self.assertEqual(set(copy_reads.mapped("result")), {"ok"})
+        self.assertEqual(
+            set(copy_reads.mapped("component")),
+            {"customer", "item", "object", "itemaccountvatcode"},
+        )
         self.assertFalse(any(exchanges.mapped("error_message")))
         put = exchanges.filtered(lambda e: e.operation == "put")
         self.assertEqual(put.check_feed, "Invoices in")
         self.assertIn('type="99"', put.response_body)
         self.assertIn("nothing was stored", put.check_note)
         self.assertEqual(
-            set(exchanges.mapped("check_feed")),
+            set(checks.mapped("check_feed")),
             {
                 "Customers out",
                 "Articles out",
@@ -289,7 +301,10 @@ class TestConnectIsClean(DirectoImportCase):
         before = self.env["directo.exchange"].search([], order="id desc", limit=1).id or 0
         self.company.action_directo_connect()
         exchanges = self.env["directo.exchange"].search([("id", ">", before)])
-        self.assertEqual(len(exchanges), 6)
+        # Six checks, then the six reads of Odoo's copy of Directo's codes (clients and
+        # articles open and closed, objects, the VAT code list).
+        self.assertEqual(len(exchanges.filtered("check_feed")), 6)
+        self.assertEqual(len(exchanges), 12)
         self.assertFalse(exchanges.filtered(lambda e: not e.success))
         failed = self.env["directo.exchange"].search_count(
             [("id", ">", before), ("success", "=", False)]

@@ -624,9 +624,11 @@ class TestDirectoExport(DirectoExportCommon):
         self.assertEqual(self._payload(move).rows[0].object, "MARI")
         self._export(move)
         self.assertEqual(self.sandbox.invoice(move.directo_number)["rows"][0]["object"], "MARI")
-        # nothing at all -> a problem naming the row and the client
+        # nothing at all (and the invoice's salesperson not used) -> a problem naming the
+        # row and the client
         move = self._invoice(partner=self.client2)
         self.client2.directo_default_resource_is_user = False
+        self.company.directo_salesperson_fallback = False
         problems = self._problems(move)
         self.assertEqual(len(problems), 1)
         self.assertIn("row 1", problems[0])

@@ -18,6 +18,8 @@ class TestDirectoInvoiceRows(DirectoExportCommon):
         )
 
     def test_resource_set_on_a_posted_invoice_until_directo_holds_it(self):
+        # Without the invoice's salesperson as the last fallback the row needs a resource.
+        self.company.directo_salesperson_fallback = False
         move = self._invoice(partner=self.plain_client)
         self.assertFalse(move.directo_row_ids.directo_resource_id)
         self.assertEqual(

@@ -23,6 +23,11 @@ class TestRefusalDiagnosis(DirectoExportCommon):
     def _registers(self):
         return self.env["directo.register"].sudo().search([("company_id", "=", self.company.id)])
 
+    @staticmethod
+    def _register_reads(reads):
+        """The reads of clients, articles and objects (the VAT code list has no ts)."""
+        return [r for r in reads if r.component != "itemaccountvatcode"]
+
     def _gets(self):
         return [r for r in self.sandbox.requests if r.operation == "get"]
 
@@ -109,7 +114,8 @@ class TestRefusalDiagnosis(DirectoExportCommon):
                             error,
                         )
                         self.assertIn(
-                            "Directo VAT Code (Accounting > Configuration > Taxes)", error
+                            "Directo VAT Code (Invoicing > Configuration > Accounting > Taxes)",
+                            error,
                         )
                     # Directo's own Type and Desc, verbatim, beside the explanation.
                     attempt = move.directo_attempt_ids[:1]
@@ -146,14 +152,15 @@ class TestRefusalDiagnosis(DirectoExportCommon):
 
         one = export(1)
         several = export(6)
-        # Clients open + closed, articles open + closed, objects: one read each.
-        self.assertEqual(one, (5, 1))
+        # Clients open + closed, articles open + closed, objects, the VAT code list: one
+        # read each.
+        self.assertEqual(one, (6, 1))
         self.assertEqual(several, one)
         # Once the copy exists, an export a minute later reads only the changes (ts).
         self._age_copy(timedelta(minutes=5))
         gets = len(self._gets())
         self._export(self._invoice(lines=[self._line()]))
-        delta_reads = self._gets()[gets:]
+        delta_reads = self._register_reads(self._gets()[gets:])
         self.assertEqual(len(delta_reads), 5)
         self.assertTrue(all(r.form.get("ts") or r.query.get("ts") for r in delta_reads))
 
@@ -181,7 +188,7 @@ class TestRefusalDiagnosis(DirectoExportCommon):
             self._export(move)
         self.assertEqual([step for step, _gets in order], ["apply", "diagnose"])
         self.assertEqual(order[0][1], order[1][1], "no look-up before the outcome is applied")
-        self.assertEqual(len(self._gets()), order[1][1] + 5)
+        self.assertEqual(len(self._gets()), order[1][1] + 6)
 
     # ------------------------------------------------------------------ before sending
 
@@ -268,7 +275,9 @@ class TestRefusalDiagnosis(DirectoExportCommon):
         Import = self.env["directo.import"].sudo()
         Import._cron_process_imports()  # nothing to import: the copy is read in full
         registers = self._registers()
-        self.assertEqual(set(registers.mapped("component")), {"customer", "item", "object"})
+        self.assertEqual(
+            set(registers.mapped("component")), {"customer", "item", "object", "vatcode"}
+        )
         self.assertTrue(all(registers.mapped("loaded")))
         codes = self.env["directo.register.code"].sudo()
         konsult = codes.search([("component", "=", "item"), ("code", "=", "TEENUS-KONSULT")])
@@ -281,12 +290,12 @@ class TestRefusalDiagnosis(DirectoExportCommon):
         gets = len(self._gets())
         Import._cron_process_imports()
         reads = self._gets()[gets:]
-        self.assertEqual(len(reads), 5)
-        self.assertTrue(all(r.form.get("ts") for r in reads))
+        self.assertEqual(len(reads), 6)
+        self.assertTrue(all(r.form.get("ts") for r in self._register_reads(reads)))
         self.assertTrue(konsult.closed)
         # Run again at once: nothing is read (the copy is fresh).
         Import._cron_process_imports()
-        self.assertEqual(len(self._gets()), gets + 5)
+        self.assertEqual(len(self._gets()), gets + 6)
         # The settings say how fresh the copy is; their button reads everything: a code
         # Directo no longer has is dropped.
         settings = self.env["res.config.settings"].create({})

@@ -59,10 +59,15 @@ class TestDirectoTours(DirectoTourCase):
         )
         seller.directo_code = "JAAN"
         client.write({"user_id": seller.id, "directo_default_resource_is_user": True})
+        return self._posted_invoice(client, product, tax)
+
+    def _posted_invoice(self, client, product, tax, salesperson=None):
+        """A posted invoice of one row (100 without VAT) of ``product`` with ``tax``."""
         move = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": client.id,
+                "invoice_user_id": (salesperson or self.env.user).id,
                 "invoice_date": "2026-01-15",
                 "invoice_date_due": "2026-01-29",
                 "invoice_line_ids": [
@@ -276,3 +281,68 @@ class TestDirectoTours(DirectoTourCase):
         )
         self.assertEqual(existing.directo_code, "K0002")
         self.assertEqual((existing.name, existing.email), ("Saare Kala", "x@y.ee"))
+
+    # ------------------------------------------------------------------ issue 21
+
+    def _invoice_with_tax(self, client, tax, salesperson):
+        product = self.env["product.product"].create(
+            {"name": "Konsultatsioon", "directo_code": "TEENUS-KONSULT"}
+        )
+        return self._posted_invoice(client, product, tax, salesperson)
+
+    def test_i_first_export_of_a_fresh_company(self):
+        """A fresh company connected to the sandbox confirms the proposed mappings on one
+        screen and exports its first invoice without any other configuration (the client
+        and the article as their imports leave them)."""
+        self.company.sudo().write(
+            {"directo_token": False, "directo_connection_state": "not_connected"}
+        )
+        admin = self.env.ref("base.user_admin")
+        admin.directo_code = False
+        tax22 = self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", "=", 22),
+                ("name", "=", "22% G"),
+            ]
+        )
+        self.assertTrue(tax22, "the Estonian chart's 22 % tax")
+        self.assertFalse(tax22.directo_code)
+        client = self.env["res.partner"].create(
+            {"name": "Põhjala Puit OÜ", "is_company": True, "directo_code": "K0001"}
+        )
+        move = self._invoice_with_tax(client, tax22, admin)
+        self.start_tour(
+            "/odoo/action-account.action_account_config", "directo_first_export", login="admin"
+        )
+        self.assertEqual(tax22.directo_code, "4")
+        self.assertEqual(admin.directo_code, "ADMIN")
+        self.assertEqual(move.directo_state, "sent")
+        stored = self.sandbox.invoice(move.directo_number)
+        self.assertEqual(stored["rows"][0]["object"], "ADMIN", "the invoice's salesperson")
+        self.assertEqual(float(self.sandbox.state.invoice_total(move.directo_number)), 122.0)
+
+    def test_j_problems_dialog_fixes_in_place(self):
+        """The problems dialog: a missing VAT code picked from Directo's list, a missing
+        client created in Directo (the administrator switches it on there), then Send."""
+        self._connected()
+        self.company.action_directo_refresh_registers()
+        self.company.directo_customer_export = False
+        admin = self.env.ref("base.user_admin")
+        admin.directo_code = "ADMIN"
+        tax9 = self.env["account.tax"].create(
+            {"name": "KM 9% (tour)", "amount": 9, "type_tax_use": "sale"}
+        )
+        client = self.env["res.partner"].create({"name": "Uus Klient OÜ", "is_company": True})
+        move = self._invoice_with_tax(client, tax9, admin)
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type/%s" % move.id,
+            "directo_dialog_fixes",
+            login="admin",
+        )
+        self.assertEqual(tax9.directo_code, "2")
+        self.assertTrue(self.company.directo_customer_export)
+        self.assertTrue(client.directo_code)
+        self.assertEqual(self.sandbox.state.customer(client.directo_code)["name"], "Uus Klient OÜ")
+        self.assertEqual(move.directo_state, "sent")

@@ -749,6 +749,11 @@ class DirectoClient:
             component, params, lambda fileobj: codec.iter_register(fileobj, component, closed)
         )
 
+    def iter_vat_code_list(self) -> Iterator[codec.VatCodeEntry]:
+        """Directo's VAT codes from the get-only ``itemaccountvatcode`` component, whose
+        field list is undocumented (read tolerantly: see ``codec.iter_vat_code_list``)."""
+        return self._read("itemaccountvatcode", {}, codec.iter_vat_code_list)
+
     def check_feed(self, component: str, operation: str = "get") -> bool:
         """Cheap request proving the key may use ``component`` (raises if not).
 

@@ -174,6 +174,21 @@ class RegisterEntry:
     name: str | None = None
     closed: bool = False
     ts: dt.datetime | None = None
+    #: Articles only (``ws_artiklid.xsd``): their VAT code and prices without and with VAT,
+    #: from which the code's rate follows (``xmldirect.vatcodes``).
+    vatcode: str | None = None
+    salesprice: Decimal | None = None
+    vatprice: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VatCodeEntry:
+    """One VAT code of Directo's ``itemaccountvatcode`` answer (fields undocumented: read
+    tolerantly, see :func:`iter_vat_code_list`)."""
+
+    code: str
+    rate: Decimal | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -933,6 +948,9 @@ def _register_entry(attrs: dict[str, str], closed: bool | None) -> RegisterEntry
         # A read filtered on closed=1 whose records carry no closed attribute still says so.
         closed=_bool(attrs, "closed") if "closed" in attrs else bool(closed),
         ts=parse_datetime(attrs.get("ts")),
+        vatcode=_str(attrs, "vatcode"),
+        salesprice=parse_decimal(attrs.get("salesprice")),
+        vatprice=parse_decimal(attrs.get("vatprice")),
     )
 
 
@@ -945,6 +963,44 @@ def iter_register(
     """
     return _iter_records(
         fileobj, record, record + "s", lambda el: _register_entry(_attrs_ci(el), closed)
+    )
+
+
+#: Attribute names tried, in order, on ``itemaccountvatcode`` records: its field list is
+#: not documented (xml-direct.md §3.3), so the likely names are accepted.
+VAT_LIST_CODE_ATTRIBUTES = ("vatcode", "code", "kmkood")
+VAT_LIST_RATE_ATTRIBUTES = ("vatrate", "rate", "vatpercent", "percent", "kmmaar", "km")
+VAT_LIST_NAME_ATTRIBUTES = ("name", "vatname", "description", "nimi")
+
+
+def _first(attrs: dict[str, str], names: Sequence[str]) -> str | None:
+    return next((_str(attrs, name) for name in names if _str(attrs, name)), None)
+
+
+def _vat_code_entry(attrs: dict[str, str]) -> VatCodeEntry | None:
+    code = _first(attrs, VAT_LIST_CODE_ATTRIBUTES)
+    if not code:
+        return None
+    return VatCodeEntry(
+        code=code,
+        rate=parse_decimal(_first(attrs, VAT_LIST_RATE_ATTRIBUTES)),
+        name=_first(attrs, VAT_LIST_NAME_ATTRIBUTES),
+    )
+
+
+def iter_vat_code_list(fileobj: IO[bytes]) -> Iterator[VatCodeEntry]:
+    """VAT codes of a ``what=itemaccountvatcode`` answer ("Item accounts & VAT codes").
+
+    Its XSD is unknown: records are taken to be ``<itemaccountvatcode>`` elements (as every
+    documented component names its records after ``what``), each code and rate from the
+    first attribute of the likely names present; records without a code are skipped and a
+    record without a readable rate gives ``rate=None``.
+    """
+    return _iter_records(
+        fileobj,
+        "itemaccountvatcode",
+        "itemaccountvatcodes",
+        lambda el: _vat_code_entry(_attrs_ci(el)),
     )
 
 

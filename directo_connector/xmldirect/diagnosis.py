@@ -129,7 +129,7 @@ _FINDING_TEMPLATES = {
 _FIELD_TEMPLATES = {
     CLIENT: _("the client's Directo Client Code"),
     ARTICLE: _("the product's Directo Article Code"),
-    VAT: _("the tax's Directo VAT Code (Accounting > Configuration > Taxes)"),
+    VAT: _("the tax's Directo VAT Code (Invoicing > Configuration > Accounting > Taxes)"),
     OBJECT: _("the user's Directo Code (Invoicing > Directo > Resources)"),
     SALESMAN: _("the user's Directo Code (Invoicing > Directo > Resources)"),
 }
@@ -369,8 +369,9 @@ def _without_findings(
                 _(
                     "Every client, article and object code of the invoice is known and open "
                     "in Directo, so the remaining suspects are its VAT codes, which XML Direct "
-                    "cannot list: %(vats)s. Check each tax's Directo VAT Code (Accounting > "
-                    "Configuration > Taxes) against the VAT codes in Directo."
+                    "does not list (Odoo knows only those its articles use): %(vats)s. Check "
+                    "each tax's Directo VAT Code (Invoicing > Configuration > Accounting > "
+                    "Taxes) against the VAT codes in Directo."
                 ),
                 {"vats": _uses_list(vats)},
             )
@@ -380,7 +381,7 @@ def _without_findings(
             Message(
                 _(
                     "The VAT codes cannot be listed through XML Direct either: %(vats)s "
-                    "(Accounting > Configuration > Taxes, Directo VAT Code)."
+                    "(Invoicing > Configuration > Accounting > Taxes, Directo VAT Code)."
                 ),
                 {"vats": _uses_list(vats)},
             )

@@ -213,9 +213,9 @@ def invoice_outcome(
                 _(
                     "Directo already has an invoice number %(number)s that Odoo has no record of "
                     "sending for %(move)s, so it was not overwritten. If it is another document, "
-                    "give journal %(journal)s a Directo number prefix (Accounting > Configuration "
-                    "> Journals) and export again; if it is this invoice (e.g. sent by an export "
-                    "that was interrupted), use 'Replace in Directo'. "
+                    "give journal %(journal)s a Directo number prefix (Invoicing > Configuration "
+                    "> Accounting > Journals) and export again; if it is this invoice (e.g. sent "
+                    "by an export that was interrupted), use 'Replace in Directo'. "
                     "(Directo Type %(type)s: %(desc)s)"
                 ),
                 {**base, "journal": journal},
@@ -285,8 +285,9 @@ def _confirmed_elsewhere(document, base) -> ExportOutcome:
             Message(
                 _(
                     "Directo already has a confirmed document number %(number)s that Odoo never "
-                    "sent for %(move)s. Give the journal a Directo number prefix (Accounting > "
-                    "Configuration > Journals) and export again. (Directo Type %(type)s: %(desc)s)"
+                    "sent for %(move)s. Give the journal a Directo number prefix (Invoicing > "
+                    "Configuration > Accounting > Journals) and export again. (Directo Type "
+                    "%(type)s: %(desc)s)"
                 ),
                 base,
             ),

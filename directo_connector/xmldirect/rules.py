@@ -142,13 +142,16 @@ def resolve_row_object(
     client_default_resource: Resource | None,
     default_resource_is_default_user: bool,
     client_default_user: Resource | None,
+    invoice_salesperson: Resource | None = None,
 ) -> str:
     """Directo object/salesman code for one invoice row.
 
     Order: the row's own resource; only when the row has none, the client's default
-    resource; then, if "default resource = default user" is on, the client's default user.
-    A resource that *is* chosen but has no code is an error naming it - we never silently
-    fall back past a person the user explicitly picked.
+    resource; then, if "default resource = default user" is on, the client's default user;
+    last, the invoice's salesperson (``invoice_salesperson``: None when the company does
+    not use that fallback or the invoice has none). A resource that *is* chosen but has no
+    code is an error naming it - we never silently fall back past a person the user
+    explicitly picked.
     """
     if row_resource is not None:
         code = _code(row_resource)
@@ -187,6 +190,18 @@ def resolve_row_object(
             row=row_label,
             user=client_default_user.name,
             client=client_label,
+        )
+    if invoice_salesperson is not None:
+        code = _code(invoice_salesperson)
+        if code:
+            return code
+        raise RuleError(
+            _(
+                "%(row)s: salesperson %(user)s of the invoice has no Directo code: set it "
+                "under Directo > Resources, or set a resource on the row."
+            ),
+            row=row_label,
+            user=invoice_salesperson.name,
         )
     raise RuleError(
         _(

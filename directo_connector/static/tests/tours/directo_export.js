@@ -7,11 +7,15 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
-function screenshot(name) {
+/** A screenshot (with DIRECTO_SCREENSHOTS set), notifications closed so they hide nothing. */
+function screenshot(name, closeNotifications = false) {
     return {
         content: `screenshot ${name}`,
         trigger: "body",
         async run() {
+            for (const toast of closeNotifications ? document.querySelectorAll(".o_notification") : []) {
+                toast.querySelector(".o_notification_close")?.click();
+            }
             await new Promise((resolve) => setTimeout(resolve, 400));
             console.log(`directo-screenshot:${name}`);
             await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -167,5 +171,138 @@ tours.add("directo_export_invoice_et", {
             trigger: "div[name=directo_attempt_ids] .o_data_row:contains(Vastu võetud)",
         },
         screenshot("invoice-sent-to-directo-et"),
+    ],
+});
+
+// (h) A fresh company: Connect, confirm the proposed mappings on one screen, export the
+// first invoice (22 % tax, the invoice's salesperson as the rows' resource).
+tours.add("directo_first_export", {
+    steps: () => [
+        {
+            content: "paste the XML Direct key",
+            trigger: "div[name=directo_token] input",
+            run: "edit DEMO-TOKEN",
+        },
+        {
+            content: "Connect",
+            trigger: "button[name=action_directo_connect]",
+            run: "click",
+        },
+        {
+            content: "Connected, and Odoo proposes mappings",
+            trigger: "div[name=directo_connection_message]:contains(Odoo proposes a code)",
+        },
+        {
+            content: "Review mappings",
+            trigger: "button[name=action_directo_open_mappings]",
+            run: "click",
+        },
+        {
+            content: "the 22 % tax gets Directo's 22 % VAT code",
+            trigger: ".modal .o_data_row:contains(22% G) td[name=code_id]:contains(4 (22 %))",
+        },
+        {
+            content: "the administrator gets Directo's object ADMIN",
+            trigger: ".modal .o_data_row:contains(Administrator) td[name=code_id]:contains(ADMIN)",
+        },
+        screenshot("directo-proposed-mappings", true),
+        {
+            content: "Confirm all",
+            trigger: ".modal button[name=action_confirm_all]",
+            run: "click",
+        },
+        {
+            content: "saved",
+            trigger: ".o_notification:contains(Directo code(s) saved)",
+        },
+        {
+            content: "to the invoices",
+            trigger: "body:not(:has(.modal))",
+            run() {
+                window.location.assign("/odoo/action-account.action_move_out_invoice_type");
+            },
+        },
+        {
+            content: "open the first invoice",
+            trigger: ".o_data_row:contains(Põhjala Puit) td[name=name]",
+            run: "click",
+        },
+        {
+            content: "Export to Directo",
+            trigger: ".o_form_view button[name=action_directo_export]",
+            run: "click",
+        },
+        {
+            content: "sent, without any other configuration",
+            trigger: ".o_notification:contains(1 invoice(s) sent to Directo)",
+        },
+        {
+            content: "the form reloaded: Directo has it",
+            trigger: ".o_form_view button[name=action_directo_resend]",
+        },
+    ],
+});
+
+// (i) The problems dialog fixes a missing VAT code and creates a missing client in place,
+// then sends.
+tours.add("directo_dialog_fixes", {
+    steps: () => [
+        {
+            content: "Export to Directo",
+            trigger: ".o_form_view button[name=action_directo_export]",
+            run: "click",
+        },
+        {
+            content: "the dialog: the tax has no Directo VAT code",
+            trigger: ".modal .o_data_row:contains(has no Directo VAT Code)",
+        },
+        {
+            content: "its code field",
+            trigger: ".modal .o_data_row:contains(has no Directo VAT Code) td[name=fix_code_id]",
+            run: "click",
+        },
+        {
+            content: "Directo's list: type 2",
+            trigger: ".modal .o_data_row:contains(has no Directo VAT Code) div[name=fix_code_id] input",
+            run: "edit 2",
+        },
+        {
+            content: "pick 2 (9 %)",
+            trigger: ".o-autocomplete--dropdown-menu a:contains(2 (9 %))",
+            run: "click",
+        },
+        {
+            content: "the code is picked",
+            trigger: ".modal .modal-title",
+            run: "click",
+        },
+        {
+            content: "the row shows it",
+            trigger: ".modal .o_data_row:contains(has no Directo VAT Code) td[name=fix_code_id]:contains(2 (9 %))",
+        },
+        screenshot("export-problems-dialog-fixes", true),
+        {
+            content: "the client: switch on creating clients in Directo and create it",
+            trigger: ".modal button[name=action_allow_create_clients]",
+            run: "click",
+        },
+        {
+            content: "Create in Directo",
+            trigger: ".modal button[name=action_create]:contains(Create in Directo)",
+            run: "click",
+        },
+        {
+            content: "back in the dialog: everything fixed",
+            trigger: ".modal .alert-info:contains(All 1 selected invoice(s) are ready to send to Directo)",
+        },
+        {
+            content: "Send",
+            trigger: ".modal button[name=action_send_valid]:visible",
+            run: "click",
+        },
+        {
+            content: "sent",
+            trigger: ".o_notification:contains(1 invoice(s) sent to Directo)",
+        },
     ],
 });
