@@ -7,6 +7,7 @@ from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import urlparse
 
+from odoo import Command
 from odoo.tests import HttpCase, common, new_test_user
 from odoo.tests.common import ChromeBrowser
 
@@ -190,3 +191,39 @@ class DirectoTourCase(DirectoSandboxMixin, HttpCase):
             if os.environ.get("DIRECTO_REQUIRE_BROWSER") == "1":
                 self.fail("The browser tour could not run: %s" % skip)
             raise
+
+
+def posted_invoice(partner, amount, date, move_type="out_invoice", currency=None, number=None):
+    """A posted invoice of one untaxed row; with ``number``: marked as sent to Directo under
+    that number, as a Type 0/30 answer writes it (only the export may write these fields)."""
+    env = partner.env
+    move = env["account.move"].create(
+        {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": date,
+            "currency_id": (currency or env.company.currency_id).id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Konsultatsioon",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
+    move.action_post()
+    if number:
+        move._directo_write_states(
+            {
+                move.id: {
+                    "directo_state": "sent",
+                    "directo_number": number,
+                    "directo_document": "draft",
+                }
+            }
+        )
+    return move

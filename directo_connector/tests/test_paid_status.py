@@ -11,7 +11,7 @@ from odoo.tools import format_date
 from odoo.addons.directo_connector.models.directo_receipt import WATERMARK_OVERLAP
 from odoo.addons.directo_connector.xmldirect import InvoicePayload, InvoiceRowPayload
 
-from .common import DirectoTransactionCase
+from .common import DirectoTransactionCase, posted_invoice
 
 LOGGER = "odoo.addons.directo_connector.models.directo_receipt"
 #: Gross total of the sandbox's demo invoice 700001 (5 x 80.00 + 24 % VAT), paid in full
@@ -39,36 +39,9 @@ class TestPaidStatus(DirectoTransactionCase):
 
     def _invoice(self, amount, number, partner=None, date="2025-09-01", currency=None):
         """A posted customer invoice, marked as exported with Directo number ``number``."""
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or self.client_k1).id,
-                "invoice_date": date,
-                "currency_id": (currency or self.company.currency_id).id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Konsultatsioon",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        return posted_invoice(
+            partner or self.client_k1, amount, date, currency=currency, number=number
         )
-        move.action_post()
-        # What a Type 0/30 answer writes (account.move._directo_outcome_values).
-        move._directo_write_states(
-            {
-                move.id: {
-                    "directo_state": "sent",
-                    "directo_number": number,
-                    "directo_document": "draft",
-                }
-            }
-        )
-        return move
 
     def _directo_invoice(self, number, amount, customer="K0001"):
         """Put the invoice into the sandbox's store (0 % VAT code '3') via XML Direct."""

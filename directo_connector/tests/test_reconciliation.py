@@ -4,13 +4,12 @@
 import datetime as dt
 from decimal import Decimal
 
-from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.directo_connector.xmldirect import InvoicePayload, InvoiceRowPayload
 
-from .common import DirectoTransactionCase
+from .common import DirectoTransactionCase, posted_invoice
 
 RECON_TOKEN = "RECON-TOKEN"
 ACTIVITY_TYPE = "directo_connector.mail_activity_type_reconciliation"
@@ -55,36 +54,9 @@ class TestReconciliation(DirectoTransactionCase):
 
     def _invoice(self, amount, partner=None, move_type="out_invoice", number=None):
         """A posted invoice (no tax); with ``number``: marked as sent under it."""
-        move = self.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": (partner or self.client_k1).id,
-                "invoice_date": "2026-01-10",
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Konsultatsioon",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        return posted_invoice(
+            partner or self.client_k1, amount, "2026-01-10", move_type=move_type, number=number
         )
-        move.action_post()
-        if number:
-            # What a Type 0/30 answer writes (only the export may write these fields).
-            move._directo_write_states(
-                {
-                    move.id: {
-                        "directo_state": "sent",
-                        "directo_number": number,
-                        "directo_document": "draft",
-                    }
-                }
-            )
-        return move
 
     def _put(self, number, amount, customer="K0001"):
         """The invoice as Directo stores it (0 % VAT): sent through XML Direct."""
