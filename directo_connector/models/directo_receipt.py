@@ -10,7 +10,6 @@ covers confirmation, edits and un-confirmation with one call.
 
 import hashlib
 import logging
-import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -154,20 +153,12 @@ class DirectoReceipt(models.Model):
         the savepoint here only catches what fails before or while reading.
         """
         companies = self.env["res.company"].sudo().search([("directo_invoice_export", "=", True)])
-        commit = not getattr(threading.current_thread(), "testing", False)
-        # Never connected (or neutralized, e.g. a staging copy): no call at all.
-        for company in companies.filtered(lambda c: c._directo_can_call()):
-            try:
-                with self.env.cr.savepoint():
-                    # Summary and chatter notes in the company's language and formats.
-                    self.with_context(lang=company._directo_lang())._directo_fetch_paid_status(
-                        company, retry_failed_payments=False
-                    )
-            except Exception:
-                # One company's unexpected failure must not stop the others.
-                _logger.exception("Directo paid status: run failed for company %s", company.id)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        companies._directo_for_each_company(
+            lambda company: self.with_env(company.env)._directo_fetch_paid_status(
+                company, retry_failed_payments=False
+            ),
+            "paid status",
+        )
         return True
 
     @api.model

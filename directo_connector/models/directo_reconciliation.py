@@ -12,7 +12,6 @@ lines are written per chunk.
 """
 
 import logging
-import threading
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -160,19 +159,16 @@ class DirectoReconciliation(models.Model):
         companies = (
             self.env["res.company"].sudo().search([("directo_reconcile_interval", "!=", "off")])
         )
-        commit = not getattr(threading.current_thread(), "testing", False)
-        for company in companies.filtered(lambda c: c._directo_can_call()):
-            if not self._directo_due(company):
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    run = self._directo_run(company, trigger="scheduled")
-                    run._directo_leave_activity()
-            except Exception:
-                _logger.exception("Directo reconciliation failed for company %s", company.id)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        companies._directo_for_each_company(
+            lambda company: self.with_env(company.env)._directo_run_if_due(company),
+            "reconciliation",
+        )
         return True
+
+    @api.model
+    def _directo_run_if_due(self, company):
+        if self._directo_due(company):
+            self._directo_run(company, trigger="scheduled")._directo_leave_activity()
 
     @api.model
     def _directo_due(self, company):
@@ -515,7 +511,7 @@ class DirectoReconciliation(models.Model):
         """A scheduled run with differences leaves one activity for the accountant; the
         open ones of earlier runs of the company are closed (superseded)."""
         self.ensure_one()
-        activity_type = self.env.ref(ACTIVITY_TYPE)
+        activity_type = self.env.ref(ACTIVITY_TYPE, raise_if_not_found=False)
         older = self.search(
             [("company_id", "=", self.company_id.id), ("id", "!=", self.id)]
         ).activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
@@ -526,15 +522,16 @@ class DirectoReconciliation(models.Model):
         if self.state != "done" or not self.difference_count:
             return
         user = self.company_id._directo_reconcile_responsible()
-        # The note in the language of the accountant who reads it.
-        self.with_context(mail_activity_quick_update=True, lang=user.lang).activity_schedule(
+        # The note in the language (and number format) of the accountant who reads it.
+        run = self.with_context(mail_activity_quick_update=True, lang=user.lang or self.env.lang)
+        run.activity_schedule(
             ACTIVITY_TYPE,
             user_id=user.id,
-            note=self.env._(
+            note=run.env._(
                 "%(count)s client(s) of %(company)s differ between Directo and Odoo "
                 "(total difference %(total)s).",
-                count=self.difference_count,
-                company=self.company_id.name,
-                total=self.currency_id.format(self.total_difference),
+                count=run.difference_count,
+                company=run.company_id.name,
+                total=run.currency_id.format(run.total_difference),
             ),
         )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -267,6 +268,23 @@ class ResCompany(models.Model):
         if user and user.lang and not user._is_superuser():
             return user.lang
         return self.sudo().partner_id.lang or self.env.lang or "en_US"
+
+    def _directo_for_each_company(self, work, what):
+        """Scheduled actions: ``work(company)`` for each of these companies that may call
+        Directo, in the company's language (``_directo_lang``), each in a savepoint and
+        committed on its own outside tests (its row locks are released at once, a worker
+        timeout later on does not discard its work). One company's unexpected failure is
+        logged and does not stop the others."""
+        commit = not getattr(threading.current_thread(), "testing", False)
+        # Never connected (or neutralized, e.g. a staging copy): no call at all.
+        for company in self.filtered(lambda c: c._directo_can_call()):
+            try:
+                with self.env.cr.savepoint():
+                    work(company.with_context(lang=company._directo_lang()))
+            except Exception:
+                _logger.exception("Directo %s: run failed for company %s", what, company.id)
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _directo_can_call(self):
         """True when calls to Directo are allowed: a key, and connected once since
